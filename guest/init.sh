@@ -1,0 +1,70 @@
+#!/bin/busybox sh
+# /init of deja's test initramfs (busybox). Mounts the pseudo file systems,
+# loads the virtio modules listed in /etc/deja-modules (dependencies first)
+# and runs the scenario named by deja.scenario=NAME on the kernel command line:
+#   shell  (default) interactive shell on the console; poweroff when it exits
+#   smoke  prints CPU, nproc, a checksum of generated data and the RTC date,
+#          then powers off
+#   echo   reads one line from the console, prints it back, powers off; send
+#          the line after the prompt "echo: type a line": Linux discards what
+#          the UART received before the console was opened (QEMU does the same)
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp /run
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+
+loaded=0
+failed=""
+for module in $(cat /etc/deja-modules); do
+    if insmod "/lib/modules/$module" 2>/dev/null; then
+        loaded=$((loaded + 1))
+    else
+        failed="$failed ${module##*/}"
+    fi
+done
+echo "deja-init: loaded $loaded modules${failed:+, failed:$failed}"
+
+scenario=shell
+for word in $(cat /proc/cmdline); do
+    case "$word" in
+    deja.scenario=*) scenario="${word#deja.scenario=}" ;;
+    esac
+done
+echo "deja-init: scenario $scenario"
+
+case "$scenario" in
+smoke)
+    echo "smoke: cpu: $(grep -m 1 '^isa' /proc/cpuinfo | sed 's/.*: //')"
+    echo "smoke: mmu: $(grep -m 1 '^mmu' /proc/cpuinfo | sed 's/.*: //')"
+    echo "smoke: nproc: $(nproc)"
+    echo "smoke: md5 of seq 1 100000: $(seq 1 100000 | md5sum | cut -d ' ' -f 1)"
+    if [ -e /dev/rtc0 ]; then
+        echo "smoke: rtc: $(hwclock -r -u -f /dev/rtc0 2>&1)"
+    else
+        echo "smoke: rtc: no /dev/rtc0"
+    fi
+    echo "smoke: date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "smoke: virtio devices: $(ls /sys/bus/virtio/devices 2>/dev/null | wc -l)"
+    echo "smoke: done"
+    ;;
+echo)
+    echo "echo: type a line"
+    read -r line
+    echo "echo: got: $line"
+    ;;
+shell)
+    echo "deja-init: starting a shell; exit it to power off"
+    setsid cttyhack sh -l
+    ;;
+*)
+    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo)"
+    ;;
+esac
+echo "deja-init: powering off"
+poweroff -f

@@ -1,0 +1,743 @@
+/* The virt board: devices, harts, boot, scheduler (virt.h). */
+#include "board/virt.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "board/loader.h"
+
+#define MiB (1ull << 20)
+/* riscv_compute_fdt_addr: the tree goes below min(DRAM end, 3 GiB). */
+#define VIRT_FDT_LIMIT 0xc0000000ull
+#define VIRT_FDT_ALIGN (2 * MiB)
+#define VIRT_KERNEL_ALIGN (2 * MiB)
+#define VIRT_INITRD_MAX_OFFSET (128 * MiB)
+/* fw_dynamic_info sits right after the 10 words of reset vector. */
+#define VIRT_ROM_RESET_VECTOR_SIZE 40
+#define FW_DYNAMIC_INFO_MAGIC 0x4942534full
+#define FW_DYNAMIC_INFO_VERSION 2
+#define FW_DYNAMIC_INFO_NEXT_MODE_S 1
+
+static void virt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void virt_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("deja: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+uint64_t virt_host_time_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- boot ROM -------------------------------------------------------- */
+
+static uint32_t encode_i_type(uint32_t opcode, uint32_t rd, uint32_t funct3, uint32_t rs1,
+                              int32_t imm)
+{
+    return ((uint32_t)imm << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+void virt_write_boot_rom(uint8_t *rom, uint64_t start_addr, uint64_t fdt_addr, uint64_t next_addr)
+{
+    enum { T0 = 5, A0 = 10, A1 = 11, A2 = 12, CSR_MHARTID = 0xf14 };
+    /* QEMU's reset vector (hw/riscv/boot.c): a0 = hartid, a1 = fdt,
+     * a2 = &fw_dynamic_info, then jump to the firmware (or kernel). */
+    const uint32_t code[6] = {
+        0x17 | (T0 << 7),                                           /* auipc t0, 0 */
+        encode_i_type(0x13, A2, 0, T0, VIRT_ROM_RESET_VECTOR_SIZE), /* addi a2, t0, 40 */
+        encode_i_type(0x73, A0, 2, 0, CSR_MHARTID),                 /* csrr a0, mhartid */
+        encode_i_type(0x03, A1, 3, T0, 32),                         /* ld a1, 32(t0) */
+        encode_i_type(0x03, T0, 3, T0, 24),                         /* ld t0, 24(t0) */
+        encode_i_type(0x67, 0, 0, T0, 0),                           /* jr t0 */
+    };
+    memset(rom, 0, VIRT_MROM_SIZE);
+    for (int i = 0; i < 6; i++)
+        put_le32(rom + 4 * i, code[i]);
+    put_le64(rom + 24, start_addr);
+    put_le64(rom + 32, fdt_addr);
+    /* struct fw_dynamic_info (OpenSBI include/sbi/fw_dynamic.h), 6 longs. */
+    uint8_t *info = rom + VIRT_ROM_RESET_VECTOR_SIZE;
+    put_le64(info + 0, FW_DYNAMIC_INFO_MAGIC);
+    put_le64(info + 8, FW_DYNAMIC_INFO_VERSION);
+    put_le64(info + 16, next_addr);
+    put_le64(info + 24, FW_DYNAMIC_INFO_NEXT_MODE_S);
+    put_le64(info + 32, 0); /* options */
+    put_le64(info + 40, 0); /* boot_hart */
+}
+
+static bool virt_rom_read(void *opaque, uint64_t offset, int size, uint64_t *value)
+{
+    VirtMachine *m = opaque;
+    uint64_t v = 0;
+    memcpy(&v, m->rom + offset, (size_t)size);
+    *value = v;
+    return true;
+}
+
+static bool virt_rom_write(void *opaque, uint64_t offset, int size, uint64_t value)
+{
+    return true; /* ROM: writes are ignored */
+}
+
+/* ---- wiring callbacks ---------------------------------------------- */
+
+static void virt_hart_irq(void *opaque, int irq, bool level)
+{
+    hart_set_interrupt(opaque, irq, level);
+}
+
+static IrqLine virt_hart_line(Hart *h, int irq)
+{
+    return (IrqLine){ .set = virt_hart_irq, .opaque = h, .n = irq };
+}
+
+static uint64_t virt_read_time(void *opaque, Hart *hart)
+{
+    VirtMachine *m = opaque;
+    return clint_mtime_at(&m->clint, hart_machine_icount(hart));
+}
+
+static uint64_t virt_current_icount(void *opaque)
+{
+    VirtMachine *m = opaque;
+    return m->running ? hart_machine_icount(m->running) : m->clock.machine_icount;
+}
+
+/* A device armed a timer: if it falls inside the running slice, end the
+ * slice at this (MMIO) instruction so the next one is cut at the deadline. */
+static void virt_deadline_changed(void *opaque)
+{
+    VirtMachine *m = opaque;
+    if (m->running && clock_next_deadline_icount(&m->clock) < m->slice_end_icount)
+        hart_request_stop(m->running);
+}
+
+static void virt_output_flush(VirtMachine *m)
+{
+    if (m->output_len && m->config.serial)
+        chardev_write(m->config.serial, m->output, m->output_len);
+    m->output_len = 0;
+}
+
+static void virt_uart_transmit(void *opaque, uint8_t byte)
+{
+    VirtMachine *m = opaque;
+    if (m->output_len == sizeof(m->output))
+        virt_output_flush(m);
+    m->output[m->output_len++] = byte;
+}
+
+static void virt_test_request(void *opaque, SifiveTestAction action, int status)
+{
+    VirtMachine *m = opaque;
+    if (action == SIFIVE_TEST_POWEROFF) {
+        m->poweroff = true;
+        m->exit_status = status;
+    } else {
+        m->reboot = true;
+    }
+    m->stop = true;
+    if (m->running)
+        hart_request_stop(m->running);
+}
+
+/* ---- construction ---------------------------------------------------- */
+
+static bool virt_add_device(VirtMachine *m, const DeviceClass *cls, void *state, uint64_t base,
+                            uint64_t size)
+{
+    if (m->device_count >= VIRT_MAX_DEVICES ||
+        !bus_add_region(&m->bus, base, size, state, cls->read, cls->write, cls->name)) {
+        virt_error("cannot map device %s at 0x%" PRIx64, cls->name, base);
+        return false;
+    }
+    m->devices[m->device_count++] =
+        (Device){ .cls = cls, .state = state, .base = base, .size = size };
+    return true;
+}
+
+static bool virt_create_devices(VirtMachine *m)
+{
+    if (!bus_add_region(&m->bus, VIRT_MROM_BASE, VIRT_MROM_SIZE, m, virt_rom_read, virt_rom_write,
+                        "mrom")) {
+        virt_error("cannot map the boot ROM");
+        return false;
+    }
+    if (!clint_init(&m->clint, CLINT_BASE, m->hart_count, &m->clock)) {
+        virt_error("too many timers");
+        return false;
+    }
+    plic_init(&m->plic, PLIC_BASE, m->hart_count);
+    for (int h = 0; h < m->hart_count; h++) {
+        clint_connect(&m->clint, h, virt_hart_line(m->harts[h], IRQ_M_SOFT),
+                      virt_hart_line(m->harts[h], IRQ_M_TIMER));
+        plic_connect(&m->plic, 2 * h, virt_hart_line(m->harts[h], IRQ_M_EXT));
+        plic_connect(&m->plic, 2 * h + 1, virt_hart_line(m->harts[h], IRQ_S_EXT));
+    }
+    uart16550_init(&m->uart, UART0_BASE, UART0_IRQ, plic_input(&m->plic, UART0_IRQ),
+                   virt_uart_transmit, m);
+    sifive_test_init(&m->test, SIFIVE_TEST_BASE, virt_test_request, m);
+    if (!goldfish_rtc_init(&m->rtc, GOLDFISH_RTC_BASE, GOLDFISH_RTC_IRQ,
+                           plic_input(&m->plic, GOLDFISH_RTC_IRQ), &m->clock,
+                           virt_host_time_ns())) {
+        virt_error("too many timers");
+        return false;
+    }
+    for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++)
+        virtio_mmio_init(&m->virtio[i], VIRTIO_MMIO_BASE + (uint64_t)i * VIRTIO_MMIO_SLOT_SIZE,
+                         (uint32_t)(VIRTIO_MMIO_FIRST_IRQ + i));
+
+    bool ok =
+        virt_add_device(m, &sifive_test_class, &m->test, SIFIVE_TEST_BASE, SIFIVE_TEST_SIZE) &&
+        virt_add_device(m, &goldfish_rtc_class, &m->rtc, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE) &&
+        virt_add_device(m, &clint_class, &m->clint, CLINT_BASE, CLINT_SIZE) &&
+        virt_add_device(m, &plic_class, &m->plic, PLIC_BASE, PLIC_SIZE) &&
+        virt_add_device(m, &uart16550_class, &m->uart, UART0_BASE, UART0_SIZE);
+    for (int i = 0; ok && i < VIRTIO_MMIO_SLOTS; i++)
+        ok = virt_add_device(m, &virtio_mmio_class, &m->virtio[i], m->virtio[i].base,
+                             VIRTIO_MMIO_SLOT_SIZE);
+    return ok;
+}
+
+/* Records an image piece (copied, zero-extended to memsz) to be written
+ * into RAM now and again at each reset. */
+static bool virt_add_blob(VirtMachine *m, const char *what, uint64_t addr, const uint8_t *data,
+                          uint64_t filesz, uint64_t memsz)
+{
+    if (!bus_is_ram(&m->bus, addr, memsz)) {
+        virt_error("%s: [0x%" PRIx64 ", 0x%" PRIx64 ") is outside RAM [0x%" PRIx64 ", 0x%" PRIx64
+                   "); try a larger -m",
+                   what, addr, addr + memsz, m->bus.ram_base, m->bus.ram_base + m->bus.ram_size);
+        return false;
+    }
+    for (int i = 0; i < m->blob_count; i++) {
+        const VirtBlob *b = &m->blobs[i];
+        if (memsz && addr < b->addr + b->size && b->addr < addr + memsz) {
+            virt_error("%s at [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps %s at [0x%" PRIx64
+                       ", 0x%" PRIx64 ")",
+                       what, addr, addr + memsz, b->what, b->addr, b->addr + b->size);
+            return false;
+        }
+    }
+    if (m->blob_count >= VIRT_MAX_BLOBS) {
+        virt_error("%s: too many segments", what);
+        return false;
+    }
+    uint8_t *copy = calloc(1, memsz ? memsz : 1);
+    if (!copy) {
+        virt_error("%s: out of memory", what);
+        return false;
+    }
+    memcpy(copy, data, filesz);
+    m->blobs[m->blob_count++] =
+        (VirtBlob){ .what = what, .addr = addr, .data = copy, .size = memsz };
+    return true;
+}
+
+typedef struct ElfLoadContext {
+    VirtMachine *m;
+    const char *what;
+} ElfLoadContext;
+
+static bool virt_elf_segment(void *opaque, uint64_t paddr, const uint8_t *data, uint64_t filesz,
+                             uint64_t memsz, char *err, size_t err_size)
+{
+    ElfLoadContext *ctx = opaque;
+    if (!virt_add_blob(ctx->m, ctx->what, paddr, data, filesz, memsz)) {
+        err[0] = 0; /* already reported */
+        return false;
+    }
+    return true;
+}
+
+static bool virt_load_elf(VirtMachine *m, const char *path, const uint8_t *data, uint64_t size,
+                          uint64_t *entry, uint64_t *low, uint64_t *high)
+{
+    char err[256] = "";
+    ElfLoadContext ctx = { .m = m, .what = path };
+    if (!loader_load_elf(data, size, virt_elf_segment, &ctx, entry, low, high, err, sizeof(err))) {
+        if (err[0])
+            virt_error("%s: %s", path, err);
+        return false;
+    }
+    return true;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* Firmware: [DRAM base, *firmware_end); start_addr = its entry. */
+static bool virt_load_firmware(VirtMachine *m, uint64_t *firmware_end)
+{
+    const char *bios = m->config.bios;
+    *firmware_end = m->bus.ram_base;
+    m->start_addr = m->bus.ram_base;
+    if (bios && strcmp(bios, "none") == 0)
+        return true;
+    if (!bios) {
+        bios = VIRT_DEFAULT_BIOS;
+        if (access(bios, R_OK) != 0) {
+            virt_error("default firmware %s not found: install the Debian package 'opensbi', "
+                       "or pass -bios FILE or -bios none",
+                       bios);
+            return false;
+        }
+    }
+    uint8_t *data;
+    uint64_t size;
+    char err[256];
+    if (!loader_read_file(bios, &data, &size, err, sizeof(err))) {
+        virt_error("-bios: %s", err);
+        return false;
+    }
+    bool ok;
+    if (loader_is_elf(data, size)) {
+        uint64_t entry, low, high;
+        ok = virt_load_elf(m, bios, data, size, &entry, &low, &high);
+        m->start_addr = entry;
+        *firmware_end = high;
+    } else {
+        ok = size > 0 && virt_add_blob(m, bios, m->bus.ram_base, data, size, size);
+        if (size == 0)
+            virt_error("-bios: '%s' is empty", bios);
+        *firmware_end = m->bus.ram_base + size;
+    }
+    free(data);
+    return ok;
+}
+
+static bool virt_load_kernel(VirtMachine *m, uint64_t firmware_end)
+{
+    const char *path = m->config.kernel;
+    uint8_t *data;
+    uint64_t size;
+    char err[256];
+    if (!loader_read_file(path, &data, &size, err, sizeof(err))) {
+        virt_error("-kernel: %s", err);
+        return false;
+    }
+    bool ok = true;
+    if (loader_is_elf(data, size)) {
+        ok = virt_load_elf(m, path, data, size, &m->kernel_entry, &m->kernel_start, &m->kernel_end);
+    } else if (loader_is_riscv_image(data, size)) {
+        /* riscv_calc_kernel_start_addr: first 2 MiB boundary after the
+         * firmware (RAM base without firmware). */
+        m->kernel_start = align_up(firmware_end, VIRT_KERNEL_ALIGN);
+        m->kernel_entry = m->kernel_start;
+        m->kernel_end = m->kernel_start + size;
+        ok = virt_add_blob(m, path, m->kernel_start, data, size, size);
+    } else {
+        virt_error("-kernel: '%s' is neither an ELF file nor a RISC-V Linux Image "
+                   "(no \"RSC\\x05\" magic at offset 0x38)",
+                   path);
+        ok = false;
+    }
+    free(data);
+    return ok;
+}
+
+static bool virt_load_initrd(VirtMachine *m)
+{
+    const char *path = m->config.initrd;
+    uint8_t *data;
+    uint64_t size;
+    char err[256];
+    if (!loader_read_file(path, &data, &size, err, sizeof(err))) {
+        virt_error("-initrd: %s", err);
+        return false;
+    }
+    /* riscv_load_initrd: far enough above the kernel not to be clobbered
+     * when it unpacks, yet inside small RAMs. */
+    uint64_t offset = m->bus.ram_size / 2;
+    if (offset > VIRT_INITRD_MAX_OFFSET)
+        offset = VIRT_INITRD_MAX_OFFSET;
+    uint64_t start = m->kernel_entry + offset;
+    bool ok = bus_is_ram(&m->bus, start, size);
+    if (!ok)
+        virt_error("-initrd: '%s' (%" PRIu64 " bytes) does not fit in RAM at 0x%" PRIx64
+                   "; try a larger -m",
+                   path, size, start);
+    else
+        ok = virt_add_blob(m, path, start, data, size, size);
+    if (ok) {
+        m->initrd_start = start;
+        m->initrd_end = start + size;
+    }
+    free(data);
+    return ok;
+}
+
+/* -dtb FILE: the user's tree, with /chosen updated like QEMU does. */
+static void *virt_load_user_fdt(VirtMachine *m)
+{
+    uint8_t *data;
+    uint64_t size;
+    char err[256];
+    const char *path = m->config.dtb;
+    if (!loader_read_file(path, &data, &size, err, sizeof(err))) {
+        virt_error("-dtb: %s", err);
+        return NULL;
+    }
+    if (size < sizeof(struct fdt_header) || fdt_check_header(data) != 0 ||
+        fdt_totalsize(data) > size) {
+        virt_error("-dtb: '%s' is not a valid flattened device tree", path);
+        free(data);
+        return NULL;
+    }
+    size_t append_len = m->config.append ? strlen(m->config.append) : 0;
+    int new_size = (int)(fdt_totalsize(data) + append_len + 4096);
+    void *fdt = malloc((size_t)new_size);
+    int res = fdt ? fdt_open_into(data, fdt, new_size) : -FDT_ERR_NOSPACE;
+    free(data);
+    int chosen = res < 0 ? res : fdt_path_offset(fdt, "/chosen");
+    if (chosen == -FDT_ERR_NOTFOUND)
+        chosen = fdt_add_subnode(fdt, 0, "chosen");
+    if (chosen >= 0 && append_len)
+        res = fdt_setprop_string(fdt, chosen, "bootargs", m->config.append);
+    if (chosen >= 0 && res >= 0 && m->initrd_end > m->initrd_start) {
+        res = fdt_setprop_u64(fdt, chosen, "linux,initrd-start", m->initrd_start);
+        if (res >= 0)
+            res = fdt_setprop_u64(fdt, chosen, "linux,initrd-end", m->initrd_end);
+    }
+    if (chosen < 0 || res < 0) {
+        virt_error("-dtb: cannot update /chosen in '%s': %s", path,
+                   fdt_strerror(chosen < 0 ? chosen : res));
+        free(fdt);
+        return NULL;
+    }
+    fdt_pack(fdt);
+    return fdt;
+}
+
+static bool virt_place_fdt(VirtMachine *m)
+{
+    m->fdt = m->config.dtb ? virt_load_user_fdt(m) : virt_build_fdt(m);
+    if (!m->fdt)
+        return false;
+    uint64_t size = fdt_totalsize(m->fdt);
+    uint64_t end = m->bus.ram_base + m->bus.ram_size;
+    if (m->bus.ram_base < VIRT_FDT_LIMIT && end > VIRT_FDT_LIMIT)
+        end = VIRT_FDT_LIMIT;
+    if (size > end - m->bus.ram_base) {
+        virt_error("the device tree does not fit in RAM");
+        return false;
+    }
+    m->fdt_addr = (end - size) & ~(VIRT_FDT_ALIGN - 1);
+    if (m->fdt_addr < m->bus.ram_base)
+        m->fdt_addr = m->bus.ram_base;
+    if (m->initrd_end > m->initrd_start && m->initrd_end > m->fdt_addr &&
+        m->initrd_start < m->fdt_addr + size) {
+        virt_error("the initrd overlaps the device tree at 0x%" PRIx64 "; try a larger -m",
+                   m->fdt_addr);
+        return false;
+    }
+    return virt_add_blob(m, "device tree", m->fdt_addr, m->fdt, size, size);
+}
+
+static void virt_reset_harts(VirtMachine *m)
+{
+    for (int h = 0; h < m->hart_count; h++) {
+        Hart *hart = m->harts[h];
+        hart_reset(hart, VIRT_MROM_BASE);
+        /* The interpreter fetches only from RAM, so the effect of the six
+         * reset-vector instructions in the ROM is applied here: the state
+         * at the ROM's `jr t0` (a0 = hartid, a1 = fdt, a2 = &fw_dynamic_info,
+         * t0 = start). The ROM stays mapped for fw_dynamic_info reads. */
+        hart->x[5] = m->start_addr;
+        hart->x[10] = hart->mhartid;
+        hart->x[11] = m->fdt_addr;
+        hart->x[12] = VIRT_MROM_BASE + VIRT_ROM_RESET_VECTOR_SIZE;
+        hart->pc = m->start_addr;
+    }
+}
+
+void virt_reset(VirtMachine *m)
+{
+    for (int i = 0; i < m->blob_count; i++)
+        bus_dma_write(&m->bus, m->blobs[i].addr, m->blobs[i].data, m->blobs[i].size);
+    if (m->code_cache)
+        code_cache_flush(m->code_cache);
+    virt_reset_harts(m);
+    for (int i = 0; i < m->device_count; i++)
+        if (m->devices[i].cls->reset)
+            m->devices[i].cls->reset(m->devices[i].state);
+    m->stop = m->poweroff = m->reboot = false;
+}
+
+VirtMachine *virt_create(const VirtConfig *config)
+{
+    if (config->hart_count < 1 || config->hart_count > VIRT_MAX_HARTS) {
+        virt_error("-smp: %d harts requested, the virt board supports 1 to %d", config->hart_count,
+                   VIRT_MAX_HARTS);
+        return NULL;
+    }
+    if ((config->initrd || config->append) && !config->kernel) {
+        virt_error("%s needs -kernel", config->initrd ? "-initrd" : "-append");
+        return NULL;
+    }
+    VirtMachine *m = calloc(1, sizeof(*m));
+    if (!m) {
+        virt_error("out of memory");
+        return NULL;
+    }
+    m->config = *config;
+    m->hart_count = config->hart_count;
+    if (!bus_init(&m->bus, VIRT_DRAM_BASE, config->ram_size)) {
+        virt_error("cannot allocate %" PRIu64 " MiB of guest RAM: %s", config->ram_size >> 20,
+                   strerror(errno));
+        free(m);
+        return NULL;
+    }
+    clock_init(&m->clock, config->icount_shift);
+    m->clock.current_icount = virt_current_icount;
+    m->clock.current_icount_opaque = m;
+    m->clock.deadline_changed = virt_deadline_changed;
+    m->clock.deadline_changed_opaque = m;
+
+    m->code_cache = code_cache_create(&m->bus);
+    if (!m->code_cache) {
+        virt_error("out of memory");
+        goto fail;
+    }
+    HartEnv env = { .opaque = m, .read_time = virt_read_time };
+    for (int h = 0; h < m->hart_count; h++) {
+        m->harts[h] = calloc(1, sizeof(Hart));
+        if (!m->harts[h]) {
+            virt_error("out of memory");
+            goto fail;
+        }
+        hart_init(m->harts[h], (uint64_t)h, &m->bus, m->code_cache, env);
+    }
+    for (int h = 0; h < m->hart_count; h++)
+        m->harts[h]->next_in_machine = m->harts[(h + 1) % m->hart_count];
+
+    if (!virt_create_devices(m))
+        goto fail;
+    uint64_t firmware_end;
+    if (!virt_load_firmware(m, &firmware_end))
+        goto fail;
+    if (m->config.kernel) {
+        if (!virt_load_kernel(m, firmware_end))
+            goto fail;
+        bool no_firmware = m->config.bios && strcmp(m->config.bios, "none") == 0;
+        if (no_firmware)
+            m->start_addr = m->kernel_entry; /* M-mode straight into the kernel */
+    }
+    if (m->config.initrd && !virt_load_initrd(m))
+        goto fail;
+    if (!virt_place_fdt(m))
+        goto fail;
+    virt_write_boot_rom(m->rom, m->start_addr, m->fdt_addr, m->kernel_entry);
+    virt_reset(m);
+    return m;
+fail:
+    virt_destroy(m);
+    return NULL;
+}
+
+void virt_destroy(VirtMachine *m)
+{
+    if (!m)
+        return;
+    for (int h = 0; h < VIRT_MAX_HARTS; h++)
+        free(m->harts[h]);
+    if (m->code_cache)
+        code_cache_destroy(m->code_cache);
+    for (int i = 0; i < m->blob_count; i++)
+        free(m->blobs[i].data);
+    free(m->fdt);
+    bus_free(&m->bus);
+    free(m);
+}
+
+bool virt_dump_fdt(const VirtMachine *m, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        virt_error("dumpdtb: cannot create '%s': %s", path, strerror(errno));
+        return false;
+    }
+    size_t size = fdt_totalsize(m->fdt);
+    bool ok = fwrite(m->fdt, 1, size, f) == size;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok)
+        virt_error("dumpdtb: cannot write '%s'", path);
+    return ok;
+}
+
+/* ---- scheduler ------------------------------------------------------- */
+
+/* Host input reaches the UART only here, between slices (DESIGN.md rule 1),
+ * and only as fast as its FIFO has room (the rest waits in the chardev). */
+static void virt_deliver_input_buffered(VirtMachine *m)
+{
+    Chardev *chr = m->config.serial;
+    while (chardev_input_available(chr) && uart16550_can_receive(&m->uart) > 0)
+        uart16550_receive(&m->uart, chardev_input_pop(chr));
+}
+
+static void virt_deliver_input(VirtMachine *m)
+{
+    Chardev *chr = m->config.serial;
+    if (!chr)
+        return;
+    chardev_poll(chr);
+    virt_deliver_input_buffered(m);
+}
+
+/* All harts idle in wfi: skip to the next timer deadline, sleeping in real
+ * time meanwhile (icount sleep=on) so an idle guest does not spin the host;
+ * input arriving during the sleep is delivered first. */
+static void virt_idle(VirtMachine *m)
+{
+    Chardev *chr = m->config.serial;
+    /* Undelivered input (UART full) must not make the wait return at once. */
+    bool can_wait_input = chr && chardev_has_input_source(chr) && chardev_input_available(chr) == 0;
+    uint64_t deadline = clock_next_deadline_ns(&m->clock);
+    if (deadline == CLOCK_NEVER) {
+        /* A guest hang (nothing armed): wait for the host, never spin. */
+        if (can_wait_input)
+            chardev_wait(chr, 1000);
+        else if (chr)
+            chardev_wait(chr, -1);
+        else
+            pause();
+        return;
+    }
+    uint64_t now = clock_now_ns(&m->clock);
+    if (m->config.icount_sleep && deadline > now) {
+        uint64_t ms = (deadline - now) / 1000000;
+        if (ms > 1000) {
+            /* Far deadline: sleep and skip one second at a time, so that
+             * virtual time keeps pace with real time and Ctrl-A x works. */
+            ms = 1000;
+            deadline = now + 1000 * 1000000ull;
+        }
+        if (ms > 0) {
+            if (can_wait_input) {
+                if (chardev_wait(chr, (int)ms))
+                    return; /* input first; the UART interrupt may wake a hart */
+            } else {
+                struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    clock_warp_to_ns(&m->clock, deadline);
+    clock_run_timers(&m->clock);
+}
+
+static bool virt_run_harts(VirtMachine *m)
+{
+    bool any_ran = false;
+    for (int i = 0; i < m->hart_count && !m->stop; i++) {
+        Hart *h = m->harts[i];
+        clock_run_timers(&m->clock);
+        if (h->wfi && !hart_wakeup_pending(h))
+            continue;
+        uint64_t now = m->clock.machine_icount;
+        uint64_t budget = VIRT_QUANTUM;
+        uint64_t deadline = clock_next_deadline_icount(&m->clock);
+        if (deadline > now && deadline - now < budget)
+            budget = deadline - now;
+        h->icount_offset = now - h->instret;
+        m->running = h;
+        m->slice_end_icount = now + budget;
+        HartStop why = hart_run(h, budget);
+        m->running = NULL;
+        uint64_t retired = hart_machine_icount(h) - now;
+        m->clock.machine_icount = now + retired;
+        if (retired > 0 || why != HART_STOP_WFI)
+            any_ran = true;
+    }
+    virt_output_flush(m);
+    clock_run_timers(&m->clock);
+    return any_ran;
+}
+
+/* After a guest poweroff with -no-shutdown: stay paused until the user
+ * quits (Ctrl-A x) or a signal ends the process. */
+static void virt_wait_paused(VirtMachine *m)
+{
+    Chardev *chr = m->config.serial;
+    while (!(chr && chr->quit_requested)) {
+        if (chr && chardev_has_input_source(chr)) {
+            chardev_wait(chr, 1000);
+            chardev_poll(chr);
+            chr->input_count = 0; /* a stopped guest reads nothing */
+        } else {
+            pause();
+        }
+    }
+}
+
+/* Host input is polled every this many scheduler rounds (and whenever the
+ * machine idles): a poll() per 10000-instruction slice would cost more
+ * than it buys, ~1 ms of latency does not matter to a console. */
+#define VIRT_INPUT_POLL_ROUNDS 16
+
+int virt_run(VirtMachine *m)
+{
+    Chardev *chr = m->config.serial;
+    unsigned round = 0;
+    bool idle = true;
+    for (;;) {
+        if (m->stop) {
+            virt_output_flush(m);
+            if (m->poweroff) {
+                if (m->config.no_shutdown) {
+                    virt_wait_paused(m);
+                    return 0;
+                }
+                return m->exit_status;
+            }
+            if (m->reboot) {
+                if (m->config.no_reboot)
+                    return 0;
+                virt_reset(m);
+                continue;
+            }
+            m->stop = false;
+        }
+        if (idle || ++round % VIRT_INPUT_POLL_ROUNDS == 0)
+            virt_deliver_input(m);
+        else if (chr && chardev_input_available(chr))
+            virt_deliver_input_buffered(m);
+        if (chr && chr->quit_requested) {
+            virt_output_flush(m);
+            fprintf(stderr, "\ndeja: terminated\n");
+            return 0;
+        }
+        idle = !virt_run_harts(m);
+        if (idle && !m->stop)
+            virt_idle(m);
+    }
+}

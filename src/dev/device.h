@@ -1,0 +1,46 @@
+/* What every device model exposes to the board: MMIO callbacks, reset and
+ * its own device-tree node. The board is a list of Device entries (one per
+ * instance, with its address window), not a wall of fdt calls. */
+#ifndef DEJA_DEVICE_H
+#define DEJA_DEVICE_H
+
+#include <stdint.h>
+
+#include "bus/bus.h"
+
+#define DEV_MAX_HARTS 8
+
+/* Shared state while the board writes the device tree with libfdt's
+ * sequential-write API: a device's fdt_node is called inside /soc and
+ * must open and close exactly one node. Phandles are assigned by the board
+ * before any node is written, so references can be made in any order. */
+typedef struct DevFdtContext {
+    void *fdt;
+    int hart_count;
+    uint32_t cpu_intc_phandle[DEV_MAX_HARTS];
+    uint32_t plic_phandle;
+    uint32_t test_phandle;
+} DevFdtContext;
+
+typedef struct DeviceClass {
+    const char *name;
+    BusReadFn read;
+    BusWriteFn write;
+    void (*reset)(void *state);
+    /* Returns 0 or a negative libfdt error code. */
+    int (*fdt_node)(void *state, DevFdtContext *ctx);
+} DeviceClass;
+
+typedef struct Device {
+    const DeviceClass *cls;
+    void *state;
+    uint64_t base, size;
+} Device;
+
+/* Helpers for fdt nodes: "name@base" and a reg of <0 base 0 size>. */
+int dev_fdt_begin_node(DevFdtContext *ctx, const char *name, uint64_t base);
+int dev_fdt_reg(DevFdtContext *ctx, uint64_t base, uint64_t size);
+/* interrupt-parent = <&plic>, interrupts = <irq>. */
+int dev_fdt_plic_irq(DevFdtContext *ctx, uint32_t irq);
+
+#endif

@@ -1,0 +1,341 @@
+/* deja: command-line parsing (QEMU syntax) and wiring. No emulation logic
+ * lives here: see src/board/virt.c. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board/virt.h"
+#include "host/chardev.h"
+#include "replay/clock.h"
+
+#define DEJA_VERSION "0.1"
+#define DEFAULT_RAM_MIB 128
+#define MIN_RAM (16ull << 20)
+#define MAX_RAM (16ull << 30)
+
+static void usage(void)
+{
+    printf("usage: deja [options]\n"
+           "Emulates the RISC-V 'virt' board (QEMU's memory map and device tree).\n\n"
+           "  -M, -machine virt[,dumpdtb=FILE]  board (only 'virt'); dumpdtb writes the\n"
+           "                           generated device tree to FILE and exits\n"
+           "  -m SIZE[M|G]             guest RAM (default %dM, 16M..16G)\n"
+           "  -smp N | cpus=N          number of harts (1..%d)\n"
+           "  -bios FILE|none          firmware at 0x80000000 (default: Debian's OpenSBI\n"
+           "                           %s)\n"
+           "  -kernel FILE             ELF or RISC-V Linux Image\n"
+           "  -initrd FILE             initial ramdisk\n"
+           "  -append STRING           kernel command line\n"
+           "  -dtb FILE                use this device tree instead of the generated one\n"
+           "  -nographic               serial port on stdio, Ctrl-A x quits, Ctrl-A h help\n"
+           "  -display none            accepted (deja has no display)\n"
+           "  -serial stdio|null|file:PATH|mon:stdio  backend of the serial port\n"
+           "                           (default stdio; mon:stdio with -nographic)\n"
+           "  -icount shift=N|auto[,sleep=on|off]  virtual time: 2^N ns per instruction\n"
+           "                           (default shift %d: the guest sees ~250 MIPS)\n"
+           "  -no-reboot               exit instead of resetting when the guest reboots\n"
+           "  -no-shutdown             stay paused when the guest powers off\n"
+           "  -h, -help                this help;  -version  version\n",
+           DEFAULT_RAM_MIB, VIRT_MAX_HARTS, VIRT_DEFAULT_BIOS, CLOCK_DEFAULT_SHIFT);
+}
+
+static void option_error(const char *option, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+static void option_error(const char *option, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "deja: %s: ", option);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+/* Splits "a=b,c=d" style option values: returns the next item (copied
+ * into buf) and advances *cursor; NULL at the end. QEMU escapes a comma
+ * as ",,", honoured here. */
+static const char *next_item(const char **cursor, char *buf, size_t buf_size)
+{
+    const char *p = *cursor;
+    if (!p || !*p)
+        return NULL;
+    size_t n = 0;
+    while (*p) {
+        if (*p == ',') {
+            if (p[1] == ',') {
+                p += 2;
+                if (n + 1 < buf_size)
+                    buf[n++] = ',';
+                continue;
+            }
+            p++;
+            break;
+        }
+        if (n + 1 < buf_size)
+            buf[n++] = *p;
+        p++;
+    }
+    buf[n] = 0;
+    *cursor = p;
+    return buf;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end || *s == '-')
+        return false;
+    *out = v;
+    return true;
+}
+
+static uint64_t parse_ram_size(const char *option, const char *value)
+{
+    const char *text = value;
+    if (strncmp(text, "size=", 5) == 0)
+        text += 5;
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || v <= 0)
+        option_error(option, "'%s' is not a memory size (use e.g. 512M or 2G)", value);
+    double scale = 1 << 20; /* QEMU: a bare number is MiB */
+    switch (*end) {
+    case 0:
+        break;
+    case 'k':
+    case 'K':
+        scale = 1 << 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        scale = 1 << 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        scale = 1 << 30;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        scale = (double)(1ull << 40);
+        end++;
+        break;
+    default:
+        break;
+    }
+    if (*end == 'i' || *end == 'B' || *end == 'b')
+        end += (end[0] == 'i' && (end[1] == 'B' || end[1] == 'b')) ? 2 : 1;
+    if (*end)
+        option_error(option, "'%s' is not a memory size (use e.g. 512M or 2G)", value);
+    double bytes = v * scale;
+    if (bytes < (double)MIN_RAM)
+        option_error(option, "%s is too small: the virt board needs at least 16M", value);
+    if (bytes > (double)MAX_RAM)
+        option_error(option, "%s is too large: at most 16G", value);
+    uint64_t size = (uint64_t)bytes;
+    if (size % BUS_PAGE_SIZE)
+        option_error(option, "%s is not a multiple of 4 KiB", value);
+    return size;
+}
+
+static int parse_smp(const char *option, const char *value)
+{
+    char buf[256];
+    const char *cursor = value;
+    const char *item;
+    uint64_t n = 0;
+    bool have = false;
+    while ((item = next_item(&cursor, buf, sizeof(buf)))) {
+        const char *v = item;
+        if (strncmp(item, "cpus=", 5) == 0)
+            v = item + 5;
+        else if (strchr(item, '='))
+            option_error(option, "'%s' is not supported (use -smp N or -smp cpus=N)", item);
+        else if (have)
+            option_error(option, "'%s': the count was already given", item);
+        if (!parse_u64(v, &n))
+            option_error(option, "'%s' is not a number", v);
+        have = true;
+    }
+    if (!have || n < 1 || n > VIRT_MAX_HARTS)
+        option_error(option, "'%s': the virt board supports 1 to %d harts", value, VIRT_MAX_HARTS);
+    return (int)n;
+}
+
+static void parse_machine(const char *option, const char *value, VirtConfig *config)
+{
+    char buf[4096];
+    const char *cursor = value;
+    const char *item;
+    bool first = true;
+    while ((item = next_item(&cursor, buf, sizeof(buf)))) {
+        bool is_type = first && !strchr(item, '=');
+        first = false;
+        if (is_type || strncmp(item, "type=", 5) == 0) {
+            const char *type = is_type ? item : item + 5;
+            if (strcmp(type, "virt") != 0)
+                option_error(option, "machine '%s' is not supported (only 'virt')", type);
+        } else if (strncmp(item, "dumpdtb=", 8) == 0 && item[8]) {
+            free((char *)config->dumpdtb);
+            config->dumpdtb = strdup(item + 8);
+        } else {
+            option_error(option, "property '%s' is not supported", item);
+        }
+    }
+}
+
+static void parse_icount(const char *option, const char *value, VirtConfig *config)
+{
+    char buf[4096];
+    const char *cursor = value;
+    const char *item;
+    bool first = true;
+    while ((item = next_item(&cursor, buf, sizeof(buf)))) {
+        const char *shift = NULL;
+        if (first && !strchr(item, '='))
+            shift = item; /* "-icount 7" */
+        else if (strncmp(item, "shift=", 6) == 0)
+            shift = item + 6;
+        first = false;
+        if (shift) {
+            uint64_t n;
+            if (strcmp(shift, "auto") == 0)
+                config->icount_shift = CLOCK_DEFAULT_SHIFT; /* adaptive: not yet */
+            else if (parse_u64(shift, &n) && n <= CLOCK_MAX_SHIFT)
+                config->icount_shift = (unsigned)n;
+            else
+                option_error(option, "shift '%s' must be 0..%d or auto", shift, CLOCK_MAX_SHIFT);
+        } else if (strcmp(item, "sleep=on") == 0) {
+            config->icount_sleep = true;
+        } else if (strcmp(item, "sleep=off") == 0) {
+            config->icount_sleep = false;
+        } else if (strcmp(item, "rr=off") == 0) {
+            /* plain run */
+        } else if (strcmp(item, "rr=record") == 0 || strcmp(item, "rr=replay") == 0) {
+            option_error(option, "record/replay is not implemented yet");
+        } else if (strncmp(item, "rrfile=", 7) == 0 || strncmp(item, "rrsnapshot=", 11) == 0 ||
+                   strncmp(item, "align=", 6) == 0) {
+            /* accepted; only meaningful with rr= or not modelled */
+        } else {
+            option_error(option, "'%s' is not supported (use shift=N|auto, sleep=on|off)", item);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    VirtConfig config = {
+        .ram_size = (uint64_t)DEFAULT_RAM_MIB << 20,
+        .hart_count = 1,
+        .icount_shift = CLOCK_DEFAULT_SHIFT,
+        .icount_sleep = true,
+    };
+    bool nographic = false;
+    const char *serial = NULL;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || !arg[1])
+            option_error(arg, "unexpected argument (options start with '-'; see -help)");
+        /* QEMU accepts --option as -option. */
+        const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
+        const char *value = NULL;
+        static const char *const with_value[] = {
+            "M",      "machine", "m",       "smp",    "bios",   "kernel", "initrd",
+            "append", "dtb",     "display", "serial", "icount", NULL,
+        };
+        for (int k = 0; with_value[k]; k++) {
+            if (strcmp(name, with_value[k]) == 0) {
+                if (i + 1 >= argc)
+                    option_error(arg, "missing value");
+                value = argv[++i];
+                break;
+            }
+        }
+        if (!strcmp(name, "h") || !strcmp(name, "help")) {
+            usage();
+            return 0;
+        } else if (!strcmp(name, "version")) {
+            printf("deja version " DEJA_VERSION "\n");
+            return 0;
+        } else if (!strcmp(name, "M") || !strcmp(name, "machine")) {
+            parse_machine(arg, value, &config);
+        } else if (!strcmp(name, "m")) {
+            config.ram_size = parse_ram_size(arg, value);
+        } else if (!strcmp(name, "smp")) {
+            config.hart_count = parse_smp(arg, value);
+        } else if (!strcmp(name, "bios")) {
+            config.bios = value;
+        } else if (!strcmp(name, "kernel")) {
+            config.kernel = value;
+        } else if (!strcmp(name, "initrd")) {
+            config.initrd = value;
+        } else if (!strcmp(name, "append")) {
+            config.append = value;
+        } else if (!strcmp(name, "dtb")) {
+            config.dtb = value;
+        } else if (!strcmp(name, "nographic")) {
+            nographic = true;
+        } else if (!strcmp(name, "display")) {
+            if (strcmp(value, "none") != 0)
+                option_error(arg,
+                             "display '%s' is not supported (deja has no display; use "
+                             "-display none or -nographic)",
+                             value);
+        } else if (!strcmp(name, "serial")) {
+            if (serial)
+                option_error(arg, "a second serial port is not supported yet");
+            serial = value;
+        } else if (!strcmp(name, "icount")) {
+            parse_icount(arg, value, &config);
+        } else if (!strcmp(name, "no-reboot")) {
+            config.no_reboot = true;
+        } else if (!strcmp(name, "no-shutdown")) {
+            config.no_shutdown = true;
+        } else {
+            option_error(arg, "unknown option (see -help)");
+        }
+    }
+
+    /* -nographic puts the serial port on a multiplexed stdio, as QEMU's
+     * default mon:stdio; without it (deja has no window) plain stdio. */
+    Chardev serial_chardev;
+    char err[512];
+    const char *spec = serial ? serial : nographic ? "mon:stdio" : "stdio";
+    if (!config.dumpdtb) {
+        if (!chardev_open(&serial_chardev, spec, false, err, sizeof(err)))
+            option_error("-serial", "%s", err);
+        config.serial = &serial_chardev;
+    }
+
+    VirtMachine *machine = virt_create(&config);
+    if (!machine) {
+        if (config.serial)
+            chardev_close(config.serial);
+        free((char *)config.dumpdtb);
+        return 1;
+    }
+    int status;
+    if (config.dumpdtb)
+        status = virt_dump_fdt(machine, config.dumpdtb) ? 0 : 1;
+    else
+        status = virt_run(machine);
+    virt_destroy(machine);
+    if (config.serial)
+        chardev_close(config.serial);
+    free((char *)config.dumpdtb);
+    return status;
+}
