@@ -2,8 +2,9 @@
  * and atomic semantics, and hart_run.
  *
  * Code cache. Blocks of up to BLOCK_MAX_INSNS decoded instructions are kept
- * in an arena and found through a direct-mapped table keyed by the
- * physical address of their first instruction. A block never spans two
+ * in an arena and found through a hash table keyed by the physical address
+ * of their first instruction (buckets chained newest first, so colliding
+ * hot blocks do not rebuild each other; a full arena flushes everything). A block never spans two
  * pages: it ends at a control transfer, at an instruction decode_insn
  * says ends a block, or at the end of its 4 KiB page. A 32-bit instruction
  * that straddles two pages is decoded on every execution into a one-
@@ -75,6 +76,7 @@ typedef struct Block {
     /* Last successor blocks in the same page: [0] after a taken jump or
      * branch, [1] after falling through. Only hints: checked at use. */
     const struct Block *next[2];
+    struct Block *hash_next; /* older blocks of the same bucket */
     DecodedInsn insns[]; /* count + 1 (sentinel) */
 } Block;
 
@@ -241,7 +243,9 @@ static Block *build_block(Hart *h, uint64_t paddr, const void *const *labels)
     b->pad = 0;
     b->next[0] = b->next[1] = NULL;
     memcpy(b->insns, tmp, (size_t)(n + 1) * sizeof(DecodedInsn));
-    cache->table[code_hash(paddr)] = b;
+    Block **bucket = &cache->table[code_hash(paddr)];
+    b->hash_next = *bucket;
+    *bucket = b;
     return b;
 }
 
@@ -571,9 +575,13 @@ HartStop hart_run(Hart *h, uint64_t budget)
         }
 
         Block *b = cache->table[code_hash(paddr)];
+        while (b && b->paddr != paddr)
+            b = b->hash_next;
         const DecodedInsn *first;
         unsigned count;
-        if (likely(b && b->paddr == paddr && b->gen == *page_gen_of(cache, paddr))) {
+        /* The newest block for paddr comes first; if it is stale so are
+         * the older ones. */
+        if (likely(b && b->gen == *page_gen_of(cache, paddr))) {
             first = b->insns;
             count = b->count;
         } else {

@@ -4,14 +4,8 @@
 
 #include "bus/bus.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit/check.h"
+
 
 static uint64_t last_offset, last_value;
 static int last_size, code_hook_calls;

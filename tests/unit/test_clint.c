@@ -6,14 +6,8 @@
 #include "dev/goldfish_rtc.h"
 #include "replay/clock.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit/check.h"
+
 
 static bool level[2][16];
 static void line(void *opaque, int n, bool l)

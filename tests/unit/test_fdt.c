@@ -9,14 +9,8 @@
 #include "board/loader.h"
 #include "board/virt.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit/check.h"
+
 
 static bool has_compatible(const void *fdt, const char *path, const char *compat)
 {

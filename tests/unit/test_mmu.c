@@ -7,24 +7,8 @@
 
 #include "cpu/cpu_internal.h"
 
-static int failures;
+#include "unit/check.h"
 
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                         \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
-#define CHECK_EQ(a, b)                                                                     \
-    do {                                                                                   \
-        uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                                   \
-        if (a_ != b_) {                                                                    \
-            printf("FAIL %s:%d: %s == %s (0x%llx != 0x%llx)\n", __FILE__, __LINE__, #a, #b, \
-                   (unsigned long long)a_, (unsigned long long)b_);                        \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
 
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE (16ull << 20)

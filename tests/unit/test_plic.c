@@ -3,14 +3,8 @@
 
 #include "dev/plic.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit/check.h"
+
 
 static bool line_level[4];
 static void line_set(void *opaque, int n, bool level)

@@ -4,14 +4,8 @@
 
 #include "dev/uart16550.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit/check.h"
+
 
 static bool irq_level;
 static void irq_setter(void *opaque, int n, bool level)
