@@ -7,7 +7,7 @@ OPT ?= -O2
 SANITIZE ?=
 CFLAGS_BASE := -std=gnu11 -g $(OPT) -Wall -Wextra -Wno-unused-parameter \
 	-fno-strict-aliasing -Isrc $(SANITIZE)
-LDLIBS := -lfdt -lm -lpthread -lutil
+LDLIBS := -lfdt -lm -lpthread -lutil -lzstd -lxxhash
 LDFLAGS += $(SANITIZE)
 
 CORE_SRCS := $(sort $(wildcard src/cpu/*.c src/bus/*.c src/dev/*.c src/board/*.c \
@@ -16,9 +16,12 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-all: $(BUILD)/deja
+all: $(BUILD)/deja $(BUILD)/deja-trace
 
 $(BUILD)/deja: $(CORE_OBJS) $(BUILD)/src/main.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/deja-trace: $(BUILD)/tools/deja-trace.o $(CORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
@@ -41,6 +44,6 @@ check: all
 clean:
 	rm -rf build build-asan
 
--include $(CORE_OBJS:.o=.d) $(BUILD)/src/main.d
+-include $(CORE_OBJS:.o=.d) $(BUILD)/src/main.d $(BUILD)/tools/deja-trace.d
 
 .PHONY: all unit asan check clean

@@ -8,6 +8,12 @@
 #   echo   reads one line from the console, prints it back, powers off; send
 #          the line after the prompt "echo: type a line": Linux discards what
 #          the UART received before the console was opened (QEMU does the same)
+#   upper  record/replay test: prints "upper: ready", then reads console
+#          lines and prints each as "upper N: LINE IN UPPER CASE" until a
+#          line "quit"; then powers off
+#   serial2  second serial port (boot with two -serial): lists /dev/ttyS*,
+#          prints "serial2: type a line" on ttyS1, reads one line from ttyS1
+#          (20 s at most), prints it back on ttyS1 and on the console
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp /run
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -58,12 +64,37 @@ echo)
     read -r line
     echo "echo: got: $line"
     ;;
+serial2)
+    echo "serial2: ports: $(ls /dev/ttyS* | head -n 4 | tr '\n' ' ')"
+    echo "serial2: $(dmesg | grep -c 'ttyS[0-9].*16550') 16550 ports registered"
+    stty -F /dev/ttyS1 raw -echo 2>/dev/null
+    exec 3<>/dev/ttyS1
+    echo "serial2: type a line" >&3
+    if read -r -t 20 line <&3; then
+        echo "serial2: ttyS1 got: $line" >&3
+        echo "serial2: ttyS1 got: $line"
+    else
+        echo "serial2: no line on ttyS1"
+    fi
+    exec 3>&-
+    ;;
+upper)
+    stty -echo 2>/dev/null
+    echo "upper: ready"
+    n=0
+    while read -r line; do
+        [ "$line" = quit ] && break
+        n=$((n + 1))
+        echo "upper $n: $(echo "$line" | tr a-z A-Z)"
+    done
+    echo "upper: $n lines"
+    ;;
 shell)
     echo "deja-init: starting a shell; exit it to power off"
     setsid cttyhack sh -l
     ;;
 *)
-    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo)"
+    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo, upper, serial2)"
     ;;
 esac
 echo "deja-init: powering off"

@@ -16,6 +16,7 @@
 #define DEFAULT_RAM_MIB 128
 #define MIN_RAM (16ull << 20)
 #define MAX_RAM (16ull << 30)
+#define MAX_CHARDEVS 8
 
 static void usage(void)
 {
@@ -33,14 +34,23 @@ static void usage(void)
            "  -dtb FILE                use this device tree instead of the generated one\n"
            "  -nographic               serial port on stdio, Ctrl-A x quits, Ctrl-A h help\n"
            "  -display none            accepted (deja has no display)\n"
-           "  -serial stdio|null|file:PATH|mon:stdio  backend of the serial port\n"
-           "                           (default stdio; mon:stdio with -nographic)\n"
+           "  -serial stdio|null|file:PATH|mon:stdio|pty|chardev:ID|\n"
+           "          tcp:[HOST]:PORT[,server][,nowait]|unix:PATH[,server][,nowait]\n"
+           "                           backend of the next serial port (up to %d ports;\n"
+           "                           default stdio; mon:stdio with -nographic)\n"
+           "  -chardev BACKEND,id=ID[,path=P][,host=H][,port=N][,server=on|off][,wait=on|off]\n"
+           "                           a backend (stdio, null, file, pty, socket) for\n"
+           "                           -serial chardev:ID\n"
            "  -icount shift=N|auto[,sleep=on|off]  virtual time: 2^N ns per instruction\n"
+           "  -icount ...,rr=record|replay,rrfile=FILE[,rrsync=N]  record the run to FILE,\n"
+           "                           or replay it (docs/replay.md); rrsync: instructions\n"
+           "                           between sync points (default 16777216)\n"
            "                           (default shift %d: the guest sees ~250 MIPS)\n"
            "  -no-reboot               exit instead of resetting when the guest reboots\n"
            "  -no-shutdown             stay paused when the guest powers off\n"
            "  -h, -help                this help;  -version  version\n",
-           DEFAULT_RAM_MIB, VIRT_MAX_HARTS, VIRT_DEFAULT_BIOS, CLOCK_DEFAULT_SHIFT);
+           DEFAULT_RAM_MIB, VIRT_MAX_HARTS, VIRT_DEFAULT_BIOS, VIRT_MAX_SERIALS,
+           CLOCK_DEFAULT_SHIFT);
 }
 
 static void option_error(const char *option, const char *fmt, ...)
@@ -224,15 +234,88 @@ static void parse_icount(const char *option, const char *value, VirtConfig *conf
             config->icount_sleep = false;
         } else if (strcmp(item, "rr=off") == 0) {
             /* plain run */
-        } else if (strcmp(item, "rr=record") == 0 || strcmp(item, "rr=replay") == 0) {
-            option_error(option, "record/replay is not implemented yet");
-        } else if (strncmp(item, "rrfile=", 7) == 0 || strncmp(item, "rrsnapshot=", 11) == 0 ||
-                   strncmp(item, "align=", 6) == 0) {
+        } else if (strcmp(item, "rr=record") == 0) {
+            config->replay.mode = REPLAY_RECORD;
+        } else if (strcmp(item, "rr=replay") == 0) {
+            config->replay.mode = REPLAY_PLAY;
+        } else if (strncmp(item, "rr=", 3) == 0) {
+            option_error(option, "Invalid icount rr option: %s (use rr=record or rr=replay)",
+                         item + 3);
+        } else if (strncmp(item, "rrfile=", 7) == 0) {
+            free((char *)config->replay.path);
+            config->replay.path = item[7] ? strdup(item + 7) : NULL;
+        } else if (strncmp(item, "rrsync=", 7) == 0) {
+            /* deja: instructions between replay sync points */
+            uint64_t n;
+            if (!parse_u64(item + 7, &n) || n < 1000)
+                option_error(option, "rrsync '%s' must be a number of instructions >= 1000",
+                             item + 7);
+            config->replay.sync_interval = n;
+        } else if (strncmp(item, "rrsnapshot=", 11) == 0 || strncmp(item, "align=", 6) == 0) {
             /* accepted; only meaningful with rr= or not modelled */
         } else {
             option_error(option, "'%s' is not supported (use shift=N|auto, sleep=on|off)", item);
         }
     }
+    /* QEMU's message (replay/replay.c replay_configure). */
+    if (config->replay.mode != REPLAY_OFF && !config->replay.path)
+        option_error(option, "File name not specified for replay");
+}
+
+/* Opens the -chardev backends, then gives each -serial its backend
+ * (a new one, or a -chardev's by id); exits on errors, naming the option.
+ * The opened chardevs go to chardevs[0..*count). */
+static void open_serial_ports(VirtConfig *config, const char *const *serial_specs,
+                              const char *const *definitions, int definition_count,
+                              Chardev *chardevs, int *count)
+{
+    char err[1200];
+    char option[1100];
+    int stdio_users = 0;
+    for (int i = 0; i < definition_count; i++) {
+        snprintf(option, sizeof(option), "-chardev %s", definitions[i]);
+        Chardev *chr = &chardevs[*count];
+        if (!chardev_open_definition(chr, definitions[i], err, sizeof(err)))
+            option_error(option, "%s", err);
+        (*count)++;
+        for (int k = 0; k < *count - 1; k++) {
+            if (!strcmp(chardevs[k].id, chr->id))
+                option_error(option, "id '%s' is already used", chr->id);
+        }
+        stdio_users += chr->kind == CHARDEV_STDIO;
+    }
+    int defined = *count;
+    bool used[MAX_CHARDEVS] = { false };
+    for (int i = 0; i < config->serial_count; i++) {
+        const char *spec = serial_specs[i];
+        snprintf(option, sizeof(option), "-serial %s", spec);
+        Chardev *chr = NULL;
+        if (!strncmp(spec, "chardev:", 8)) {
+            for (int k = 0; k < defined && !chr; k++) {
+                if (!strcmp(chardevs[k].id, spec + 8)) {
+                    if (used[k])
+                        option_error(option, "chardev '%s' is already used by a serial port",
+                                     spec + 8);
+                    used[k] = true;
+                    chr = &chardevs[k];
+                }
+            }
+            if (!chr)
+                option_error(option, "no -chardev with id '%s'", spec + 8);
+        } else {
+            char label[24];
+            snprintf(label, sizeof(label), "serial%d", i);
+            chr = &chardevs[*count];
+            if (!chardev_open(chr, spec, label, false, err, sizeof(err)))
+                option_error(option, "%s", err);
+            (*count)++;
+            stdio_users += chr->kind == CHARDEV_STDIO;
+        }
+        config->serials[i] = chr;
+    }
+    if (stdio_users > 1)
+        option_error("-serial", "stdio can be used by only one serial port or chardev");
+    config->serial = config->serials[0];
 }
 
 int main(int argc, char **argv)
@@ -244,7 +327,10 @@ int main(int argc, char **argv)
         .icount_sleep = true,
     };
     bool nographic = false;
-    const char *serial = NULL;
+    const char *serial_specs[VIRT_MAX_SERIALS];
+    int serial_spec_count = 0;
+    const char *chardev_definitions[MAX_CHARDEVS];
+    int chardev_definition_count = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -254,8 +340,8 @@ int main(int argc, char **argv)
         const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
         const char *value = NULL;
         static const char *const with_value[] = {
-            "M",      "machine", "m",       "smp",    "bios",   "kernel", "initrd",
-            "append", "dtb",     "display", "serial", "icount", NULL,
+            "M",      "machine", "m",       "smp",    "bios",   "kernel",  "initrd",
+            "append", "dtb",     "display", "serial", "icount", "chardev", NULL,
         };
         for (int k = 0; with_value[k]; k++) {
             if (strcmp(name, with_value[k]) == 0) {
@@ -296,9 +382,14 @@ int main(int argc, char **argv)
                              "-display none or -nographic)",
                              value);
         } else if (!strcmp(name, "serial")) {
-            if (serial)
-                option_error(arg, "a second serial port is not supported yet");
-            serial = value;
+            if (serial_spec_count == VIRT_MAX_SERIALS)
+                option_error(arg, "'%s': the virt board has at most %d serial ports", value,
+                             VIRT_MAX_SERIALS);
+            serial_specs[serial_spec_count++] = value;
+        } else if (!strcmp(name, "chardev")) {
+            if (chardev_definition_count == MAX_CHARDEVS)
+                option_error(arg, "at most %d -chardev options", MAX_CHARDEVS);
+            chardev_definitions[chardev_definition_count++] = value;
         } else if (!strcmp(name, "icount")) {
             parse_icount(arg, value, &config);
         } else if (!strcmp(name, "no-reboot")) {
@@ -312,30 +403,33 @@ int main(int argc, char **argv)
 
     /* -nographic puts the serial port on a multiplexed stdio, as QEMU's
      * default mon:stdio; without it (deja has no window) plain stdio. */
-    Chardev serial_chardev;
-    char err[512];
-    const char *spec = serial ? serial : nographic ? "mon:stdio" : "stdio";
-    if (!config.dumpdtb) {
-        if (!chardev_open(&serial_chardev, spec, false, err, sizeof(err)))
-            option_error("-serial", "%s", err);
-        config.serial = &serial_chardev;
-    }
+    if (serial_spec_count == 0)
+        serial_specs[serial_spec_count++] = nographic ? "mon:stdio" : "stdio";
+    static Chardev chardevs[MAX_CHARDEVS + VIRT_MAX_SERIALS];
+    int chardev_count = 0;
+    config.serial_count = serial_spec_count;
+    if (!config.dumpdtb) /* dumpdtb only needs the number of ports */
+        open_serial_ports(&config, serial_specs, chardev_definitions, chardev_definition_count,
+                          chardevs, &chardev_count);
 
     VirtMachine *machine = virt_create(&config);
     if (!machine) {
-        if (config.serial)
-            chardev_close(config.serial);
+        for (int i = 0; i < chardev_count; i++)
+            chardev_close(&chardevs[i]);
         free((char *)config.dumpdtb);
         return 1;
     }
     int status;
     if (config.dumpdtb)
         status = virt_dump_fdt(machine, config.dumpdtb) ? 0 : 1;
+    else if (!virt_replay_start(machine))
+        status = 1;
     else
         status = virt_run(machine);
     virt_destroy(machine);
-    if (config.serial)
-        chardev_close(config.serial);
+    for (int i = 0; i < chardev_count; i++)
+        chardev_close(&chardevs[i]);
     free((char *)config.dumpdtb);
+    free((char *)config.replay.path);
     return status;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libfdt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,19 +139,25 @@ static void virt_deadline_changed(void *opaque)
         hart_request_stop(m->running);
 }
 
+static void virt_serial_flush(VirtSerialPort *port)
+{
+    if (port->output_len && port->chardev)
+        chardev_write(port->chardev, port->output, port->output_len);
+    port->output_len = 0;
+}
+
 static void virt_output_flush(VirtMachine *m)
 {
-    if (m->output_len && m->config.serial)
-        chardev_write(m->config.serial, m->output, m->output_len);
-    m->output_len = 0;
+    for (int i = 0; i < m->serial_port_count; i++)
+        virt_serial_flush(&m->serial_ports[i]);
 }
 
 static void virt_uart_transmit(void *opaque, uint8_t byte)
 {
-    VirtMachine *m = opaque;
-    if (m->output_len == sizeof(m->output))
-        virt_output_flush(m);
-    m->output[m->output_len++] = byte;
+    VirtSerialPort *port = opaque;
+    if (port->output_len == sizeof(port->output))
+        virt_serial_flush(port);
+    port->output[port->output_len++] = byte;
 }
 
 static void virt_test_request(void *opaque, SifiveTestAction action, int status)
@@ -200,8 +207,17 @@ static bool virt_create_devices(VirtMachine *m)
         plic_connect(&m->plic, 2 * h, virt_hart_line(m->harts[h], IRQ_M_EXT));
         plic_connect(&m->plic, 2 * h + 1, virt_hart_line(m->harts[h], IRQ_S_EXT));
     }
-    uart16550_init(&m->uart, UART0_BASE, UART0_IRQ, plic_input(&m->plic, UART0_IRQ),
-                   virt_uart_transmit, m);
+    m->serial_port_count = m->config.serial_count > 0 ? m->config.serial_count : 1;
+    for (int i = 0; i < m->serial_port_count; i++) {
+        VirtSerialPort *port = &m->serial_ports[i];
+        port->machine = m;
+        port->index = i;
+        port->uart = i == 0 ? &m->uart : &m->extra_uarts[i - 1];
+        port->chardev = m->config.serial_count > 0 ? m->config.serials[i] : m->config.serial;
+        uint64_t base = UART0_BASE + VIRT_SERIAL_STRIDE * (uint64_t)i;
+        uint32_t irq = i == 0 ? UART0_IRQ : (uint32_t)(VIRT_SERIAL_EXTRA_FIRST_IRQ + i - 1);
+        uart16550_init(port->uart, base, irq, plic_input(&m->plic, irq), virt_uart_transmit, port);
+    }
     sifive_test_init(&m->test, SIFIVE_TEST_BASE, virt_test_request, m);
     if (!goldfish_rtc_init(&m->rtc, GOLDFISH_RTC_BASE, GOLDFISH_RTC_IRQ,
                            plic_input(&m->plic, GOLDFISH_RTC_IRQ), &m->clock,
@@ -219,6 +235,9 @@ static bool virt_create_devices(VirtMachine *m)
         virt_add_device(m, &clint_class, &m->clint, CLINT_BASE, CLINT_SIZE) &&
         virt_add_device(m, &plic_class, &m->plic, PLIC_BASE, PLIC_SIZE) &&
         virt_add_device(m, &uart16550_class, &m->uart, UART0_BASE, UART0_SIZE);
+    for (int i = 1; ok && i < m->serial_port_count; i++)
+        ok = virt_add_device(m, &uart16550_class, m->serial_ports[i].uart,
+                             m->serial_ports[i].uart->base, UART0_SIZE);
     for (int i = 0; ok && i < VIRTIO_MMIO_SLOTS; i++)
         ok = virt_add_device(m, &virtio_mmio_class, &m->virtio[i], m->virtio[i].base,
                              VIRTIO_MMIO_SLOT_SIZE);
@@ -503,6 +522,11 @@ VirtMachine *virt_create(const VirtConfig *config)
         virt_error("%s needs -kernel", config->initrd ? "-initrd" : "-append");
         return NULL;
     }
+    if (config->serial_count < 0 || config->serial_count > VIRT_MAX_SERIALS) {
+        virt_error("-serial: %d serial ports requested, the virt board supports at most %d",
+                   config->serial_count, VIRT_MAX_SERIALS);
+        return NULL;
+    }
     VirtMachine *m = calloc(1, sizeof(*m));
     if (!m) {
         virt_error("out of memory");
@@ -567,6 +591,7 @@ void virt_destroy(VirtMachine *m)
 {
     if (!m)
         return;
+    replay_close(m->replay);
     for (int h = 0; h < VIRT_MAX_HARTS; h++)
         free(m->harts[h]);
     if (m->code_cache)
@@ -595,22 +620,73 @@ bool virt_dump_fdt(const VirtMachine *m, const char *path)
 
 /* ---- scheduler ------------------------------------------------------- */
 
-/* Host input reaches the UART only here, between slices (DESIGN.md rule 1),
+/* Host input reaches a UART only here, between slices (DESIGN.md rule 1),
  * and only as fast as its FIFO has room (the rest waits in the chardev). */
 static void virt_deliver_input_buffered(VirtMachine *m)
 {
-    Chardev *chr = m->config.serial;
-    while (chardev_input_available(chr) && uart16550_can_receive(&m->uart) > 0)
-        uart16550_receive(&m->uart, chardev_input_pop(chr));
+    for (int i = 0; i < m->serial_port_count; i++) {
+        VirtSerialPort *port = &m->serial_ports[i];
+        Chardev *chr = port->chardev;
+        uint8_t delivered[64]; /* record: what the UART took, logged at this icount */
+        size_t n = 0;
+        while (chr && chardev_input_available(chr) && uart16550_can_receive(port->uart) > 0) {
+            uint8_t byte = chardev_input_pop(chr);
+            uart16550_receive(port->uart, byte);
+            if (!m->replay)
+                continue;
+            delivered[n++] = byte;
+            if (n == sizeof(delivered)) {
+                replay_log_serial_input(m->replay, m->clock.machine_icount, (uint32_t)i,
+                                        delivered, n);
+                n = 0;
+            }
+        }
+        if (n)
+            replay_log_serial_input(m->replay, m->clock.machine_icount, (uint32_t)i, delivered, n);
+    }
 }
 
 static void virt_deliver_input(VirtMachine *m)
 {
-    Chardev *chr = m->config.serial;
-    if (!chr)
-        return;
-    chardev_poll(chr);
+    for (int i = 0; i < m->serial_port_count; i++) {
+        if (m->serial_ports[i].chardev)
+            chardev_poll(m->serial_ports[i].chardev);
+    }
     virt_deliver_input_buffered(m);
+}
+
+/* Some chardev holds input its UART had no room for yet. */
+static bool virt_input_pending(const VirtMachine *m)
+{
+    for (int i = 0; i < m->serial_port_count; i++) {
+        const Chardev *chr = m->serial_ports[i].chardev;
+        if (chr && chardev_input_available(chr))
+            return true;
+    }
+    return false;
+}
+
+/* Ctrl-A x on a multiplexed stdio. */
+static bool virt_quit_requested(const VirtMachine *m)
+{
+    for (int i = 0; i < m->serial_port_count; i++) {
+        const Chardev *chr = m->serial_ports[i].chardev;
+        if (chr && chr->quit_requested)
+            return true;
+    }
+    return false;
+}
+
+/* The ports' chardevs, for chardev_wait_any; true if one can give input. */
+static bool virt_input_sources(VirtMachine *m, Chardev **chrs)
+{
+    bool any = false;
+    for (int i = 0; i < m->serial_port_count; i++) {
+        chrs[i] = m->serial_ports[i].chardev;
+        if (chrs[i] && chardev_has_input_source(chrs[i]))
+            any = true;
+    }
+    return any;
 }
 
 /* All harts idle in wfi: skip to the next timer deadline, sleeping in real
@@ -618,18 +694,14 @@ static void virt_deliver_input(VirtMachine *m)
  * input arriving during the sleep is delivered first. */
 static void virt_idle(VirtMachine *m)
 {
-    Chardev *chr = m->config.serial;
+    Chardev *chrs[VIRT_MAX_SERIALS];
+    int chr_count = m->serial_port_count;
     /* Undelivered input (UART full) must not make the wait return at once. */
-    bool can_wait_input = chr && chardev_has_input_source(chr) && chardev_input_available(chr) == 0;
+    bool can_wait_input = virt_input_sources(m, chrs) && !virt_input_pending(m);
     uint64_t deadline = clock_next_deadline_ns(&m->clock);
     if (deadline == CLOCK_NEVER) {
         /* A guest hang (nothing armed): wait for the host, never spin. */
-        if (can_wait_input)
-            chardev_wait(chr, 1000);
-        else if (chr)
-            chardev_wait(chr, -1);
-        else
-            pause();
+        chardev_wait_any(chrs, chr_count, can_wait_input ? 1000 : -1);
         return;
     }
     uint64_t now = clock_now_ns(&m->clock);
@@ -643,7 +715,7 @@ static void virt_idle(VirtMachine *m)
         }
         if (ms > 0) {
             if (can_wait_input) {
-                if (chardev_wait(chr, (int)ms))
+                if (chardev_wait_any(chrs, chr_count, (int)ms))
                     return; /* input first; the UART interrupt may wake a hart */
             } else {
                 struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
@@ -687,14 +759,15 @@ static bool virt_run_harts(VirtMachine *m)
  * quits (Ctrl-A x) or a signal ends the process. */
 static void virt_wait_paused(VirtMachine *m)
 {
-    Chardev *chr = m->config.serial;
-    while (!(chr && chr->quit_requested)) {
-        if (chr && chardev_has_input_source(chr)) {
-            chardev_wait(chr, 1000);
-            chardev_poll(chr);
-            chr->input_count = 0; /* a stopped guest reads nothing */
-        } else {
-            pause();
+    Chardev *chrs[VIRT_MAX_SERIALS];
+    while (!virt_quit_requested(m)) {
+        bool any_source = virt_input_sources(m, chrs);
+        chardev_wait_any(chrs, m->serial_port_count, any_source ? 1000 : -1);
+        for (int i = 0; i < m->serial_port_count; i++) {
+            if (chrs[i]) {
+                chardev_poll(chrs[i]);
+                chrs[i]->input_count = 0; /* a stopped guest reads nothing */
+            }
         }
     }
 }
@@ -704,17 +777,202 @@ static void virt_wait_paused(VirtMachine *m)
  * than it buys, ~1 ms of latency does not matter to a console. */
 #define VIRT_INPUT_POLL_ROUNDS 16
 
-int virt_run(VirtMachine *m)
+/* ---- record/replay at the round boundary ----------------------------- */
+
+static bool virt_replaying(const VirtMachine *m)
 {
-    Chardev *chr = m->config.serial;
+    return m->replay && replay_mode(m->replay) == REPLAY_PLAY;
+}
+
+static void virt_replay_serial_input(void *opaque, uint32_t port, const uint8_t *data, size_t len)
+{
+    VirtMachine *m = opaque;
+    if (port >= (uint32_t)m->serial_port_count)
+        return; /* the header check makes the port counts equal */
+    for (size_t i = 0; i < len; i++)
+        uart16550_receive(m->serial_ports[port].uart, data[i]);
+}
+
+static void virt_replay_host_request(void *opaque, uint32_t request)
+{
+    VirtMachine *m = opaque;
+    m->replay_request = request;
+}
+
+/* Replay ignores host input, but the live Ctrl-A x still stops deja. */
+static void virt_replay_poll_host(VirtMachine *m)
+{
+    for (int i = 0; i < m->serial_port_count; i++) {
+        Chardev *chr = m->serial_ports[i].chardev;
+        if (chr && chardev_has_input_source(chr)) {
+            chardev_poll(chr);
+            chr->input_count = 0;
+        }
+    }
+}
+
+/* Acts on a host request (live in a plain run or record, logged in
+ * replay) the same way in every mode, so the replay ends like the
+ * recording. Returns the exit status. */
+static int virt_host_request_exit(VirtMachine *m, uint32_t request)
+{
+    virt_output_flush(m);
+    if (request == TRACE_REQ_SIGINT || request == TRACE_REQ_SIGTERM)
+        fprintf(stderr, "\ndeja: terminating on signal %d\n",
+                request == TRACE_REQ_SIGINT ? SIGINT : SIGTERM);
+    else
+        fprintf(stderr, "\ndeja: terminated\n");
+    return 0;
+}
+
+/* Record: a live host request becomes a HOST_REQUEST event at this icount.
+ * Replay: a live one interrupts the replay; a logged one acts as in the
+ * recording. Returns -1 to keep running, else the exit status. */
+static int virt_check_host_requests(VirtMachine *m)
+{
+    int sig = m->replay ? replay_take_signal() : 0;
+    bool quit = virt_quit_requested(m);
+    if (virt_replaying(m)) {
+        if (sig || quit) {
+            virt_output_flush(m);
+            fprintf(stderr, "\ndeja: replay interrupted by the user at instruction %" PRIu64 "\n",
+                    m->clock.machine_icount);
+            m->replay_aborted = true;
+            return REPLAY_EXIT_ERROR;
+        }
+        if (m->replay_request) {
+            uint32_t request = m->replay_request;
+            m->replay_request = 0;
+            return virt_host_request_exit(m, request);
+        }
+        return -1;
+    }
+    if (!sig && !quit)
+        return -1;
+    uint32_t request = sig == SIGINT    ? TRACE_REQ_SIGINT
+                       : sig == SIGTERM ? TRACE_REQ_SIGTERM
+                                        : TRACE_REQ_QUIT;
+    if (m->replay)
+        replay_log_host_request(m->replay, m->clock.machine_icount, request);
+    return virt_host_request_exit(m, request);
+}
+
+/* Replay: all harts idle; apply the logged warp (no real-time sleep: a
+ * replay runs as fast as it can). Returns -1 or an exit status. */
+static int virt_replay_idle(VirtMachine *m)
+{
+    /* A deadline already reached: virt_idle fires it without a warp, so
+     * nothing was logged; do the same. */
+    uint64_t deadline = clock_next_deadline_ns(&m->clock);
+    if (deadline != CLOCK_NEVER && deadline <= clock_now_ns(&m->clock)) {
+        clock_run_timers(&m->clock);
+        return -1;
+    }
+    uint64_t warp_ns;
+    int status = replay_idle(m->replay, m->clock.machine_icount, &warp_ns);
+    if (status != REPLAY_CONTINUE)
+        return status;
+    if (warp_ns) {
+        clock_warp_to_ns(&m->clock, clock_now_ns(&m->clock) + warp_ns);
+        clock_run_timers(&m->clock);
+    }
+    return -1;
+}
+
+bool virt_replay_start(VirtMachine *m)
+{
+    const VirtConfig *c = &m->config;
+    if (c->replay.mode == REPLAY_OFF)
+        return true;
+    TraceHeader header = { 0 };
+    char text[64];
+    trace_header_set_str(&header, "machine", "virt");
+    snprintf(text, sizeof(text), "%" PRIu64, c->ram_size);
+    trace_header_set_str(&header, "ram-size", text);
+    snprintf(text, sizeof(text), "%d", m->hart_count);
+    trace_header_set_str(&header, "smp", text);
+    snprintf(text, sizeof(text), "%u", c->icount_shift);
+    trace_header_set_str(&header, "icount-shift", text);
+    snprintf(text, sizeof(text), "%d", m->serial_port_count);
+    trace_header_set_str(&header, "serial-ports", text);
+    bool no_firmware = c->bios && strcmp(c->bios, "none") == 0;
+    const char *bios = no_firmware ? NULL : c->bios ? c->bios : VIRT_DEFAULT_BIOS;
+    const struct {
+        const char *what, *path;
+    } files[] = { { "firmware", bios }, { "kernel", c->kernel }, { "initrd", c->initrd } };
+    trace_header_set_str(&header, "has:bios", bios ? "1" : "0");
+    trace_header_set_str(&header, "has:kernel", c->kernel ? "1" : "0");
+    trace_header_set_str(&header, "has:initrd", c->initrd ? "1" : "0");
+    trace_header_set_str(&header, "has:dtb", c->dtb ? "1" : "0");
+    trace_header_set_str(&header, "has:append", c->append ? "1" : "0");
+    if (c->append && strlen(c->append) < sizeof(header.entries[0].value)) {
+        trace_header_set_str(&header, "append", c->append);
+    } else if (c->append) {
+        uint8_t hash[16];
+        trace_hash_buffer(c->append, strlen(c->append), hash);
+        trace_header_set(&header, "hash:append", hash, sizeof(hash));
+    }
+    char err[512];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        if (!files[i].path)
+            continue;
+        uint8_t hash[16];
+        char key[32];
+        if (!trace_hash_file(files[i].path, hash, err, sizeof(err))) {
+            virt_error("%s: cannot hash '%s': %s", c->replay.mode == REPLAY_PLAY ? "replay" : "record",
+                       files[i].path, err);
+            return false;
+        }
+        snprintf(key, sizeof(key), "hash:%s", files[i].what);
+        trace_header_set(&header, key, hash, sizeof(hash));
+        snprintf(key, sizeof(key), "path:%s", files[i].what);
+        trace_header_set_str(&header, key, files[i].path);
+    }
+    /* The tree the guest sees (generated or -dtb with /chosen updated):
+     * it also covers -append and the initrd placement. */
+    uint8_t dtb_hash[16];
+    trace_hash_buffer(m->fdt, fdt_totalsize(m->fdt), dtb_hash);
+    trace_header_set(&header, "hash:dtb", dtb_hash, sizeof(dtb_hash));
+    if (c->dtb)
+        trace_header_set_str(&header, "path:dtb", c->dtb);
+
+    ReplayMachine view = {
+        .harts = m->harts,
+        .hart_count = m->hart_count,
+        .devices = m->devices,
+        .device_count = m->device_count,
+        .bus = &m->bus,
+        .clock = &m->clock,
+    };
+    ReplaySink sink = {
+        .opaque = m,
+        .serial_input = virt_replay_serial_input,
+        .host_request = virt_replay_host_request,
+    };
+    m->replay = replay_open(&c->replay, &header, &view, &sink, err, sizeof(err));
+    if (!m->replay) {
+        virt_error("%s: %s", c->replay.mode == REPLAY_PLAY ? "replay" : "record", err);
+        return false;
+    }
+    replay_install_signal_handlers();
+    /* The goldfish RTC's base: the only host clock read that reaches the
+     * guest (DESIGN.md rule 2). */
+    m->rtc.base_ns = replay_host_time(m->replay, m->clock.machine_icount, 0, m->rtc.base_ns);
+    return true;
+}
+
+static int virt_run_loop(VirtMachine *m)
+{
     unsigned round = 0;
     bool idle = true;
+    bool replaying = virt_replaying(m);
     for (;;) {
         if (m->stop) {
             virt_output_flush(m);
             if (m->poweroff) {
                 if (m->config.no_shutdown) {
-                    virt_wait_paused(m);
+                    if (!replaying)
+                        virt_wait_paused(m);
                     return 0;
                 }
                 return m->exit_status;
@@ -727,17 +985,52 @@ int virt_run(VirtMachine *m)
             }
             m->stop = false;
         }
-        if (idle || ++round % VIRT_INPUT_POLL_ROUNDS == 0)
+        /* Round boundary: the only place host values enter the guest. */
+        if (m->replay) {
+            int status = replay_round(m->replay, m->clock.machine_icount);
+            if (status != REPLAY_CONTINUE) {
+                virt_output_flush(m);
+                m->replay_aborted = true;
+                return status;
+            }
+        }
+        if (replaying) {
+            if (idle || ++round % VIRT_INPUT_POLL_ROUNDS == 0)
+                virt_replay_poll_host(m);
+        } else if (idle || ++round % VIRT_INPUT_POLL_ROUNDS == 0) {
             virt_deliver_input(m);
-        else if (chr && chardev_input_available(chr))
+        } else if (virt_input_pending(m)) {
             virt_deliver_input_buffered(m);
-        if (chr && chr->quit_requested) {
-            virt_output_flush(m);
-            fprintf(stderr, "\ndeja: terminated\n");
-            return 0;
+        }
+        if (m->replay || virt_quit_requested(m)) {
+            int status = virt_check_host_requests(m);
+            if (status >= 0)
+                return status;
         }
         idle = !virt_run_harts(m);
-        if (idle && !m->stop)
-            virt_idle(m);
+        if (idle && !m->stop) {
+            if (replaying) {
+                int status = virt_replay_idle(m);
+                if (status >= 0) {
+                    virt_output_flush(m);
+                    m->replay_aborted = true;
+                    return status;
+                }
+            } else {
+                uint64_t warp_before = m->clock.warp_ns;
+                virt_idle(m);
+                if (m->replay)
+                    replay_log_warp(m->replay, m->clock.machine_icount,
+                                    m->clock.warp_ns - warp_before);
+            }
+        }
     }
+}
+
+int virt_run(VirtMachine *m)
+{
+    int status = virt_run_loop(m);
+    if (m->replay && !m->replay_aborted)
+        status = replay_finish(m->replay, m->clock.machine_icount, status);
+    return status;
 }

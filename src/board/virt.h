@@ -19,6 +19,7 @@
 #include "dev/virtio_mmio.h"
 #include "host/chardev.h"
 #include "replay/clock.h"
+#include "replay/replay.h"
 
 #define VIRT_DRAM_BASE 0x80000000ull
 #define VIRT_MROM_BASE 0x1000ull
@@ -28,6 +29,14 @@
 #define VIRT_MAX_BLOBS 64
 /* Instructions a hart runs before the next one gets its turn. */
 #define VIRT_QUANTUM 10000
+/* Serial ports (one 16550 each): QEMU's limit, and the number of ports
+ * Debian's 8250 driver registers (CONFIG_SERIAL_8250_RUNTIME_UARTS=4).
+ * Port 0 is QEMU's UART0 (0x10000000, IRQ 10); port i > 0 sits at
+ * 0x10000000 + 0x100 * i with IRQ 11 + i (free on virt: 11 is the RTC,
+ * virtio uses 1-8, PCIe 32-35). */
+#define VIRT_MAX_SERIALS 4
+#define VIRT_SERIAL_STRIDE 0x100ull
+#define VIRT_SERIAL_EXTRA_FIRST_IRQ 12
 #define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 typedef struct VirtConfig {
@@ -42,8 +51,23 @@ typedef struct VirtConfig {
     unsigned icount_shift;
     bool icount_sleep; /* idle: sleep in real time for the skipped virtual time */
     bool no_reboot, no_shutdown;
-    Chardev *serial;
+    Chardev *serial; /* serial port 0; same as serials[0] when serial_count > 0 */
+    Chardev *serials[VIRT_MAX_SERIALS]; /* port i's backend (NULL: disconnected) */
+    int serial_count; /* UARTs on the board; 0 means 1 (port 0 on serial) */
+    ReplayOptions replay; /* -icount rr=record|replay,rrfile=F,rrsync=N */
 } VirtConfig;
+
+struct VirtMachine;
+
+/* A UART and its host side: the chardev and the output not yet written. */
+typedef struct VirtSerialPort {
+    struct VirtMachine *machine;
+    int index;
+    Uart16550 *uart;
+    Chardev *chardev; /* NULL: output dropped, no input */
+    uint8_t output[4096];
+    size_t output_len;
+} VirtSerialPort;
 
 /* A file image copied into RAM; kept so that a reset can restore it. */
 typedef struct VirtBlob {
@@ -65,7 +89,10 @@ typedef struct VirtMachine {
 
     Clint clint;
     Plic plic;
-    Uart16550 uart;
+    Uart16550 uart; /* serial port 0 */
+    Uart16550 extra_uarts[VIRT_MAX_SERIALS - 1];
+    VirtSerialPort serial_ports[VIRT_MAX_SERIALS];
+    int serial_port_count;
     SifiveTest test;
     GoldfishRtc rtc;
     VirtioMmio virtio[VIRTIO_MMIO_SLOTS];
@@ -82,8 +109,10 @@ typedef struct VirtMachine {
     void *fdt;
     uint64_t fdt_addr;
 
-    uint8_t output[4096]; /* UART bytes not yet written to the chardev */
-    size_t output_len;
+    /* Record/replay (NULL: plain run). */
+    Replay *replay;
+    uint32_t replay_request; /* host request taken from the trace, 0 if none */
+    bool replay_aborted;     /* stopped by a replay error: no END check */
 
     /* Host requests, handled between slices. */
     bool stop;
@@ -103,6 +132,12 @@ void *virt_build_fdt(VirtMachine *m);
 
 /* Writes the machine's device tree (dumpdtb). */
 bool virt_dump_fdt(const VirtMachine *m, const char *path);
+
+/* With config.replay.mode set: writes (record) or checks (replay) the
+ * trace header and takes the RTC base time through the replay log. Call
+ * after virt_create, before virt_run. Prints a message and returns false
+ * on failure (exit status 1). */
+bool virt_replay_start(VirtMachine *m);
 
 /* Runs until the guest powers off or the user quits; returns the exit
  * status for the process. */

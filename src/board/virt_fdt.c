@@ -98,6 +98,26 @@ static int fdt_chosen_node(void *fdt, VirtMachine *m)
     return fdt_end_node(fdt);
 }
 
+/* With several serial ports, /aliases fixes which is ttyS0, ttyS1...:
+ * Linux's of_serial numbers ports by their serialN alias. QEMU's virt has
+ * one port and no aliases, so a one-port tree stays identical to QEMU's. */
+static int fdt_aliases_node(void *fdt, VirtMachine *m)
+{
+    if (m->serial_port_count < 2)
+        return 0;
+    int err;
+    if ((err = fdt_begin_node(fdt, "aliases")))
+        return err;
+    for (int i = 0; i < m->serial_port_count; i++) {
+        char name[16], path[64];
+        snprintf(name, sizeof(name), "serial%d", i);
+        snprintf(path, sizeof(path), "/soc/serial@%" PRIx64, m->serial_ports[i].uart->base);
+        if ((err = fdt_property_string(fdt, name, path)))
+            return err;
+    }
+    return fdt_end_node(fdt);
+}
+
 static int fdt_write_tree(void *fdt, int size, VirtMachine *m)
 {
     DevFdtContext ctx = { .fdt = fdt, .hart_count = m->hart_count };
@@ -122,7 +142,7 @@ static int fdt_write_tree(void *fdt, int size, VirtMachine *m)
         (err =
              fdt_syscon_node(fdt, "reboot", "syscon-reboot", ctx.test_phandle, SIFIVE_TEST_RESET)))
         return err;
-    if ((err = fdt_chosen_node(fdt, m)))
+    if ((err = fdt_chosen_node(fdt, m)) || (err = fdt_aliases_node(fdt, m)))
         return err;
     char memory[32];
     snprintf(memory, sizeof(memory), "memory@%" PRIx64, m->bus.ram_base);

@@ -169,10 +169,24 @@ static int clint_fdt_node(void *state, DevFdtContext *ctx)
     return fdt_end_node(ctx->fdt);
 }
 
+/* Timer deadlines live in the virtual clock (saved by the board). */
+static void clint_save(void *state, StateWriter *w)
+{
+    const Clint *clint = state;
+    state_put_u32(w, (uint32_t)clint->hart_count);
+    state_put_u64(w, clint->mtime_offset);
+    for (int h = 0; h < clint->hart_count; h++) {
+        state_put_u32(w, clint->msip[h]);
+        state_put_u64(w, clint->mtimecmp[h]);
+        state_put_bool(w, clint->mtip[h]);
+    }
+}
+
 const DeviceClass clint_class = {
     .name = "clint",
     .read = clint_read,
     .write = clint_write,
     .reset = clint_reset_opaque,
     .fdt_node = clint_fdt_node,
+    .save = clint_save,
 };

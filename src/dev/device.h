@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "snapshot/state.h"
 
 #define DEV_MAX_HARTS 8
 
@@ -29,6 +30,9 @@ typedef struct DeviceClass {
     void (*reset)(void *state);
     /* Returns 0 or a negative libfdt error code. */
     int (*fdt_node)(void *state, DevFdtContext *ctx);
+    /* Writes the guest-visible state (registers, FIFOs, latches; not the
+     * wiring) for replay digests and snapshots. NULL: stateless. */
+    void (*save)(void *state, StateWriter *w);
 } DeviceClass;
 
 typedef struct Device {

@@ -151,10 +151,23 @@ static int goldfish_rtc_fdt_node(void *state, DevFdtContext *ctx)
     return fdt_end_node(ctx->fdt);
 }
 
+static void goldfish_rtc_save(void *state, StateWriter *w)
+{
+    const GoldfishRtc *rtc = state;
+    state_put_u64(w, rtc->base_ns);
+    state_put_u64(w, rtc->tick_offset);
+    state_put_u64(w, rtc->alarm_next);
+    state_put_u32(w, rtc->time_high_latch);
+    state_put_bool(w, rtc->alarm_running);
+    state_put_bool(w, rtc->irq_pending);
+    state_put_bool(w, rtc->irq_enabled);
+}
+
 const DeviceClass goldfish_rtc_class = {
     .name = "goldfish_rtc",
     .read = goldfish_rtc_read,
     .write = goldfish_rtc_write,
     .reset = goldfish_rtc_reset_opaque,
     .fdt_node = goldfish_rtc_fdt_node,
+    .save = goldfish_rtc_save,
 };

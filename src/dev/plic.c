@@ -225,10 +225,30 @@ static int plic_fdt_node(void *state, DevFdtContext *ctx)
     return fdt_end_node(fdt);
 }
 
+static void plic_save(void *state, StateWriter *w)
+{
+    const Plic *plic = state;
+    state_put_u32(w, (uint32_t)plic->context_count);
+    for (int i = 0; i < PLIC_SOURCES; i++)
+        state_put_u32(w, plic->priority[i]);
+    for (int i = 0; i < PLIC_WORDS; i++) {
+        state_put_u32(w, plic->level[i]);
+        state_put_u32(w, plic->pending[i]);
+        state_put_u32(w, plic->claimed[i]);
+    }
+    for (int c = 0; c < plic->context_count; c++) {
+        for (int i = 0; i < PLIC_WORDS; i++)
+            state_put_u32(w, plic->enable[c][i]);
+        state_put_u32(w, plic->threshold[c]);
+        state_put_bool(w, plic->output[c]);
+    }
+}
+
 const DeviceClass plic_class = {
     .name = "plic",
     .read = plic_read,
     .write = plic_write,
     .reset = plic_reset_opaque,
     .fdt_node = plic_fdt_node,
+    .save = plic_save,
 };

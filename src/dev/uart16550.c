@@ -290,10 +290,26 @@ static int uart16550_fdt_node(void *state, DevFdtContext *ctx)
     return fdt_end_node(ctx->fdt);
 }
 
+/* The receive FIFO is written oldest byte first, so the digest does not
+ * depend on where the ring happens to start. */
+static void uart16550_save(void *state, StateWriter *w)
+{
+    const Uart16550 *uart = state;
+    const uint8_t regs[9] = { uart->ier, uart->fcr, uart->lcr, uart->mcr, uart->lsr,
+                              uart->msr, uart->scr, uart->dll, uart->dlm };
+    state_put_bytes(w, regs, sizeof(regs));
+    state_put_bool(w, uart->thr_interrupt);
+    state_put_bool(w, uart->irq_level);
+    state_put_u8(w, (uint8_t)uart->rx_count);
+    for (int i = 0; i < uart->rx_count; i++)
+        state_put_u8(w, uart->rx_fifo[(uart->rx_head + i) % UART_FIFO_SIZE]);
+}
+
 const DeviceClass uart16550_class = {
     .name = "uart16550",
     .read = uart16550_read,
     .write = uart16550_write,
     .reset = uart16550_reset_opaque,
     .fdt_node = uart16550_fdt_node,
+    .save = uart16550_save,
 };

@@ -57,10 +57,17 @@ static int virtio_mmio_fdt_node(void *state, DevFdtContext *ctx)
     return fdt_end_node(ctx->fdt);
 }
 
+static void virtio_mmio_save(void *state, StateWriter *w)
+{
+    const VirtioMmio *dev = state;
+    state_put_u32(w, dev->device_id);
+}
+
 const DeviceClass virtio_mmio_class = {
     .name = "virtio_mmio",
     .read = virtio_mmio_read,
     .write = virtio_mmio_write,
     .reset = virtio_mmio_reset,
     .fdt_node = virtio_mmio_fdt_node,
+    .save = virtio_mmio_save,
 };

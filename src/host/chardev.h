@@ -1,4 +1,6 @@
-/* Character device backends for the serial port: stdio, null, file:PATH.
+/* Character device backends for the serial ports: stdio, null, file, pty,
+ * and tcp/unix sockets (server or client), in QEMU's -serial and -chardev
+ * syntax (docs/cli.md).
  *
  * Input is never read by another thread: the board polls it between hart
  * slices (chardev_poll, non-blocking) and moves bytes from the chardev's
@@ -14,12 +16,23 @@
 
 #define CHARDEV_INPUT_BUFFER 4096
 
-typedef enum ChardevKind { CHARDEV_NULL, CHARDEV_STDIO, CHARDEV_FILE } ChardevKind;
+typedef enum ChardevKind {
+    CHARDEV_NULL,
+    CHARDEV_STDIO,
+    CHARDEV_FILE,
+    CHARDEV_PTY,
+    CHARDEV_SOCKET,
+} ChardevKind;
 
 typedef struct Chardev {
     ChardevKind kind;
-    int in_fd;  /* -1: no input (or input ended) */
-    int out_fd; /* -1: output discarded */
+    int in_fd;           /* -1: no input (or input ended, or no client connected) */
+    int out_fd;          /* -1: output discarded */
+    int listen_fd;       /* socket server: the listening socket; else -1 */
+    int pty_slave_fd;    /* pty: kept open so the master never sees a hangup */
+    bool drop_when_full; /* pty, socket: a peer that does not read loses output */
+    char id[64];         /* -chardev id=, or "serialN" for -serial */
+    char address[1100];  /* socket: "tcp:127.0.0.1:4444" or "unix:PATH", for messages */
     bool mux;
     bool mux_escape; /* the previous input byte was Ctrl-A */
     bool quit_requested;
@@ -27,11 +40,20 @@ typedef struct Chardev {
     size_t input_head, input_count;
 } Chardev;
 
-/* Parses a QEMU -serial/-chardev backend ("stdio", "null", "file:PATH",
- * "mon:stdio"). On error writes a message to err and returns false. With
- * mux, stdio gets the Ctrl-A escapes and the terminal does not turn
- * Ctrl-C into SIGINT (the guest gets it), as QEMU -nographic does. */
-bool chardev_open(Chardev *chr, const char *spec, bool mux, char *err, size_t err_size);
+/* Opens a QEMU -serial backend: "stdio", "mon:stdio", "null", "none",
+ * "file:PATH", "pty", "tcp:[HOST]:PORT[,server][,nowait]",
+ * "unix:PATH[,server][,nowait]" (also server=on|off, wait=on|off). label
+ * names it in messages ("serial0"). On error writes a message to err and
+ * returns false. With mux, stdio gets the Ctrl-A escapes and the terminal
+ * does not turn Ctrl-C into SIGINT (the guest gets it), as QEMU
+ * -nographic does. A socket server without nowait blocks here until a
+ * client connects; "chardev:ID" is resolved by the caller, not here. */
+bool chardev_open(Chardev *chr, const char *spec, const char *label, bool mux, char *err,
+                  size_t err_size);
+/* Opens a QEMU -chardev definition: "BACKEND,id=ID[,path=P][,host=H]
+ * [,port=N][,server=on|off][,wait=on|off][,mux=on|off]" with BACKEND one
+ * of stdio, null, file, pty, socket; the id is stored in chr->id. */
+bool chardev_open_definition(Chardev *chr, const char *definition, char *err, size_t err_size);
 void chardev_close(Chardev *chr);
 
 void chardev_write(Chardev *chr, const uint8_t *data, size_t len);
@@ -40,6 +62,8 @@ void chardev_poll(Chardev *chr);
 /* Waits up to timeout_ms (-1: forever) for input to be readable; returns
  * true if some may be. Without an input source it just sleeps. */
 bool chardev_wait(Chardev *chr, int timeout_ms);
+/* The same over several chardevs (NULL entries are skipped). */
+bool chardev_wait_any(Chardev *const *chrs, int count, int timeout_ms);
 bool chardev_has_input_source(const Chardev *chr);
 size_t chardev_input_available(const Chardev *chr);
 uint8_t chardev_input_pop(Chardev *chr);

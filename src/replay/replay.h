@@ -1,0 +1,115 @@
+/* Record/replay engine: the one door through which host values enter the
+ * guest (DESIGN.md rule 2), and the sync points that detect divergence.
+ *
+ * The board calls it only at scheduler round boundaries (the top of
+ * virt_run's loop), where the machine instruction count N is exact:
+ *  - record: every value delivered to the guest at N is logged with N
+ *    (serial bytes the UART accepted, host requests, idle warps, the RTC
+ *    base time at N = 0);
+ *  - replay: host sources are ignored; replay_round hands the board the
+ *    events logged at N, in order, through a ReplaySink.
+ * The schedule (quantum, timer cuts) is a pure function of the guest
+ * state, so the replay meets the same round-boundary icounts; an event
+ * whose icount is passed without being met is a divergence.
+ *
+ * Sync points: at the first round boundary at or after each multiple of
+ * the sync interval (default 2^24 instructions) both modes compute a
+ * digest: every hart's full architectural state, a 64-bit hash of each
+ * device's saved state, and hashes of the RAM pages written since the
+ * previous sync point. Record logs it; replay compares it and, on the
+ * first mismatch, prints a report naming the component and stops with
+ * exit status 3. The END record carries the exit status and a digest of
+ * the whole machine. See docs/replay.md. */
+#ifndef DEJA_REPLAY_H
+#define DEJA_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bus/bus.h"
+#include "cpu/cpu.h"
+#include "dev/device.h"
+#include "replay/clock.h"
+#include "replay/trace.h"
+
+typedef enum ReplayMode { REPLAY_OFF, REPLAY_RECORD, REPLAY_PLAY } ReplayMode;
+
+#define REPLAY_DEFAULT_SYNC_INTERVAL (1ull << 24)
+#define REPLAY_EXIT_DIVERGED 3
+#define REPLAY_EXIT_ERROR 1
+/* replay_round / replay_idle: keep running. Any other value is the exit
+ * status the board must stop with (the message is already printed). */
+#define REPLAY_CONTINUE (-1)
+
+typedef struct ReplayOptions {
+    ReplayMode mode;
+    const char *path;       /* rrfile= */
+    uint64_t sync_interval; /* rrsync=; 0: default (record) or the trace's (replay) */
+} ReplayOptions;
+
+/* The machine parts the digests cover. */
+typedef struct ReplayMachine {
+    Hart *const *harts;
+    int hart_count;
+    const Device *devices;
+    int device_count;
+    Bus *bus;
+    VirtClock *clock;
+} ReplayMachine;
+
+/* How replay hands logged events to the board. */
+typedef struct ReplaySink {
+    void *opaque;
+    void (*serial_input)(void *opaque, uint32_t port, const uint8_t *data, size_t len);
+    void (*host_request)(void *opaque, uint32_t request); /* TraceHostRequest */
+} ReplaySink;
+
+typedef struct Replay Replay;
+
+/* Record: creates the trace with `config` as its header. Replay: opens it
+ * and compares its header with `config` (a mismatch is refused with a
+ * one-line message naming what differs). NULL and a message in err on
+ * failure. The header's "path:*" entries name files for messages and are
+ * not compared. */
+Replay *replay_open(const ReplayOptions *options, const TraceHeader *config,
+                    const ReplayMachine *machine, const ReplaySink *sink, char *err,
+                    size_t err_len);
+void replay_close(Replay *r);
+ReplayMode replay_mode(const Replay *r);
+uint64_t replay_sync_interval(const Replay *r);
+
+/* A host clock read that reaches the guest (source 0: the RTC base).
+ * Record logs and returns host_ns; replay returns the logged value. */
+uint64_t replay_host_time(Replay *r, uint64_t icount, uint32_t source, uint64_t host_ns);
+
+/* Record mode: log what was delivered at icount. */
+void replay_log_serial_input(Replay *r, uint64_t icount, uint32_t port, const uint8_t *data,
+                             size_t len);
+void replay_log_host_request(Replay *r, uint64_t icount, uint32_t request);
+void replay_log_warp(Replay *r, uint64_t icount, uint64_t warp_ns);
+
+/* At each round boundary, before host input is looked at. Record: sync
+ * point when due, trace flush tick. Replay: sync point check, then the
+ * events logged at icount go to the sink. */
+int replay_round(Replay *r, uint64_t icount);
+
+/* Replay mode, all harts idle: *warp_ns receives the logged warp to apply
+ * (0: an input is due at this icount, run another round). */
+int replay_idle(Replay *r, uint64_t icount, uint64_t *warp_ns);
+
+/* The machine stopped with `status` at icount. Record: writes the END
+ * record and closes the trace. Replay: checks the END record, prints the
+ * verdict, returns the exit status to use. */
+int replay_finish(Replay *r, uint64_t icount, int status);
+
+/* SIGINT/SIGTERM become host requests handled at the next round boundary
+ * (record) or stop the replay (replay). Returns the pending signal number
+ * and clears it, 0 if none. */
+void replay_install_signal_handlers(void);
+int replay_take_signal(void);
+
+/* "quit", "SIGINT", ...: a TraceHostRequest for messages. */
+const char *replay_request_name(uint32_t request);
+
+#endif
