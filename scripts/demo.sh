@@ -1,8 +1,11 @@
 #!/bin/sh
 # deja demo: installs the dependencies, builds deja, fetches the Debian
-# riscv64 guest (kernel + busybox initramfs) and boots it to a poweroff.
-#   scripts/demo.sh            boot, print the smoke scenario, power off
-#   scripts/demo.sh --shell    boot to an interactive shell (exit to power off)
+# riscv64 guest (kernel + busybox initramfs), records a boot to poweroff,
+# shows what the trace holds and replays it with no input, checking that
+# the replay prints exactly what the recording printed.
+#   scripts/demo.sh            record and replay the smoke scenario
+#   scripts/demo.sh --shell    record an interactive shell session (exit to
+#                              power off), then replay it
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,22 +29,33 @@ guest/fetch-debian.sh
 guest/build-initramfs.sh
 guest="${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest"
 
-step "4. boot Linux on deja (scenario $scenario)"
+work="${DEJA_DEMO_DIR:-$root/build/demo}"
+mkdir -p "$work"
+machine="-M virt -m 512M -nographic -kernel $guest/Image -initrd $guest/initramfs.cpio.gz"
+
+step "4. record a Linux boot on deja (scenario $scenario) into $work/boot.rr"
 set -x
-build/deja -M virt -m 512M -nographic \
-    -kernel "$guest/Image" -initrd "$guest/initramfs.cpio.gz" \
-    -append "console=ttyS0 deja.scenario=$scenario"
+# shellcheck disable=SC2086 # $machine is a list of options
+build/deja $machine -append "console=ttyS0 deja.scenario=$scenario" \
+    -icount shift=2,rr=record,rrfile="$work/boot.rr" | tee "$work/record.out"
 set +x
 
-# ---- NEXT STEP (planned, not implemented yet): record and replay ----------
-# Once record/replay lands, the demo records the same boot and replays it,
-# then compares the two console outputs byte for byte:
-#
-#   build/deja -M virt -m 512M -nographic -kernel "$guest/Image" \
-#       -initrd "$guest/initramfs.cpio.gz" -append "console=ttyS0 deja.scenario=smoke" \
-#       -icount shift=2,rr=record,rrfile=demo.rr >record.out
-#   build/deja ... -icount shift=2,rr=replay,rrfile=demo.rr >replay.out
-#   cmp record.out replay.out && echo "replay is identical to the recording"
-# ---------------------------------------------------------------------------
-echo
-echo "demo: done (record/replay is the next step; see the end of scripts/demo.sh)"
+step "5. what the trace holds"
+build/deja-trace info "$work/boot.rr"
+
+step "6. replay it with no input at all (stdin closed, serial to a file)"
+set -x
+# shellcheck disable=SC2086
+build/deja $machine -append "console=ttyS0 deja.scenario=$scenario" -serial "file:$work/replay.out" \
+    -icount shift=2,rr=replay,rrfile="$work/boot.rr" </dev/null
+set +x
+
+step "7. compare"
+if cmp -s "$work/record.out" "$work/replay.out"; then
+    echo "demo: the replay printed exactly what the recording printed ($(wc -c <"$work/replay.out") bytes)"
+else
+    echo "demo: the replay's console output differs from the recording's" >&2
+    exit 1
+fi
+echo "demo: done. Replay again with:"
+echo "  build/deja $machine -append \"console=ttyS0 deja.scenario=$scenario\" -icount shift=2,rr=replay,rrfile=$work/boot.rr"

@@ -706,7 +706,10 @@ static void virt_idle(VirtMachine *m)
     }
     uint64_t now = clock_now_ns(&m->clock);
     if (m->config.icount_sleep && deadline > now) {
-        uint64_t ms = (deadline - now) / 1000000;
+        /* Rounded up: a deadline under a millisecond away still sleeps, so
+         * an idle guest with a fast tick does not spin the host (and log a
+         * warp per spin when recording). */
+        uint64_t ms = (deadline - now + 999999) / 1000000;
         if (ms > 1000) {
             /* Far deadline: sleep and skip one second at a time, so that
              * virtual time keeps pace with real time and Ctrl-A x works. */
