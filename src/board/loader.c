@@ -14,13 +14,18 @@
 
 bool loader_read_file(const char *path, uint8_t **data, uint64_t *size, char *err, size_t err_size)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(path, "rbe"); /* e: not inherited by anything deja runs */
     if (!f) {
         snprintf(err, err_size, "cannot open '%s': %s", path, strerror(errno));
         return false;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+    if (fstat(fileno(f), &st)) {
+        snprintf(err, err_size, "cannot stat '%s': %s", path, strerror(errno));
+        fclose(f);
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
         snprintf(err, err_size, "'%s' is not a regular file", path);
         fclose(f);
         return false;

@@ -26,7 +26,7 @@
 
 #include "bus/bus.h"
 
-#define HART_TLB_SIZE 256
+#define HART_TLB_SIZE 1024
 
 /* Privilege levels as encoded in mstatus.MPP. */
 enum { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
@@ -55,6 +55,18 @@ typedef struct HartTlbEntry {
     uintptr_t addend;
 } HartTlbEntry;
 
+/* The software TLB of one translation context (mmu.c): the entries of the
+ * three access types for one privilege (and, for S, one value of
+ * mstatus.SUM), so that traps and xRET switch sets instead of flushing. */
+typedef struct HartTlbSet {
+    HartTlbEntry read[HART_TLB_SIZE];
+    HartTlbEntry write[HART_TLB_SIZE];
+    HartTlbEntry fetch[HART_TLB_SIZE];
+} HartTlbSet;
+
+/* Sets: U, S with SUM=0, S with SUM=1, M (mmu.c, tlb_set_index). */
+#define HART_TLB_SETS 4
+
 typedef struct CodeCache CodeCache;
 typedef struct Hart Hart;
 
@@ -71,9 +83,11 @@ struct Hart {
     uint64_t x[32];
     uint64_t pc;
     uint64_t instret;
-    HartTlbEntry tlb_read[HART_TLB_SIZE];
-    HartTlbEntry tlb_write[HART_TLB_SIZE];
-    HartTlbEntry tlb_fetch[HART_TLB_SIZE];
+    /* The TLB set of the current context (points into tlb_sets; chosen
+     * by hart_flush_tlb and mmu_select_tlb). */
+    HartTlbEntry *tlb_read;
+    HartTlbEntry *tlb_write;
+    HartTlbEntry *tlb_fetch;
     uint64_t f[32]; /* FP registers, raw bits; singles are NaN-boxed */
     uint8_t priv;   /* current privilege level */
     bool stop_request;
@@ -123,6 +137,19 @@ struct Hart {
     CodeCache *code_cache;
     HartEnv env;
     Hart *next_in_machine; /* for SMP TLB shootdown of code pages */
+
+    /* --- software TLB storage (mmu.c), not architectural --- */
+    uint8_t tlb_set;        /* index of the set tlb_read/... point into */
+    uint8_t tlb_sets_used;  /* bit per set filled since its last flush */
+    /* Virtual range holding every superpage translated since the last
+     * full flush (empty: first > last): sfence.vma of an address inside
+     * it must drop the other 4 KiB entries of that superpage too. */
+    uint64_t tlb_superpage_first, tlb_superpage_last;
+    /* Where the write entries of RAM pages are, hashed by physical page
+     * number (mmu.c, hart_flush_write_tlb): 0 none, 1 + set * size + index
+     * the only one, HART_TLB_REV_MANY unknown (scan them all). */
+    uint16_t tlb_write_rev[HART_TLB_SIZE];
+    HartTlbSet tlb_sets[HART_TLB_SETS];
 };
 
 /* A code cache holds decoded blocks keyed by physical address; one per
@@ -153,8 +180,14 @@ bool hart_wakeup_pending(const Hart *h);
 
 static inline uint64_t hart_machine_icount(const Hart *h) { return h->instret + h->icount_offset; }
 
-/* Drops all TLB entries (satp write, sfence.vma, priv change, PMP change). */
+/* Drops all TLB entries (satp write, sfence.vma, PMP change, mstatus
+ * changes of MPRV/MPP/MXR) and selects the TLB set for the current
+ * privilege and mstatus.SUM: also to be called after loading priv or
+ * mstatus from outside (snapshot restore). */
 void hart_flush_tlb(Hart *h);
+/* sfence.vma with rs1 != x0: drops the translations of the page of vaddr
+ * (all of them if vaddr may lie in a cached superpage). */
+void hart_flush_tlb_page(Hart *h, uint64_t vaddr);
 /* Drops write-TLB entries that map the RAM page at page_paddr (code
  * protection) or all of them if page_paddr is UINT64_MAX (dirty clear). */
 void hart_flush_write_tlb(Hart *h, uint64_t page_paddr);

@@ -113,6 +113,10 @@ typedef enum OpId {
     OP_COUNT
 } OpId;
 
+/* execute.c: true if a write of size bytes at paddr (RAM, within one page)
+ * may overwrite instructions of a current decoded block. */
+bool code_cache_write_hits_code(const CodeCache *cache, uint64_t paddr, int size);
+
 /* decode.c: decodes one instruction. raw holds the 32 bits at pc (for a
  * 16-bit instruction only the low 16 bits matter). Always succeeds:
  * unknown encodings become OP_ILLEGAL. Returns true if the instruction
@@ -159,6 +163,9 @@ Exc mmu_store_slow(Hart *h, uint64_t vaddr, int size, uint64_t value);
 /* Fetch translation for the block builder: physical address of pc and
  * whether the page is RAM. Fills the fetch TLB. */
 Exc mmu_fetch_translate(Hart *h, uint64_t vaddr, uint64_t *paddr);
+/* Points tlb_read/write/fetch at the set for the current privilege and
+ * mstatus.SUM (after a priv or SUM change; no flush). */
+void mmu_select_tlb(Hart *h);
 /* PMP check for a physical range; true if allowed. */
 bool mmu_pmp_allows(const Hart *h, uint64_t paddr, uint64_t len, Access access, int priv);
 

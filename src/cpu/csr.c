@@ -59,7 +59,6 @@ enum {
 #define SSTATUS_WRITABLE                                                                   \
     (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_SUM | MSTATUS_MXR)
 /* Fields whose change alters translation or permission checks. */
-#define MSTATUS_TRANSLATION (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPP)
 
 #define IRQ_BIT(n) (1ull << (n))
 #define MIE_WRITABLE                                                                       \
@@ -102,8 +101,16 @@ static void mstatus_write(Hart *h, uint64_t value)
                      MSTATUS_UBE)) |
            MSTATUS_XLEN_FIELDS;
     h->mstatus = next;
-    if ((old ^ next) & MSTATUS_TRANSLATION)
+    /* SUM alone selects another TLB set (S has one per SUM value); MPP and
+     * SUM matter to M's entries only under MPRV; MPRV and MXR change what
+     * every set may hold (mmu.c). */
+    uint64_t changed = old ^ next;
+    bool mprv = ((old | next) & MSTATUS_MPRV) != 0;
+    if ((changed & (MSTATUS_MPRV | MSTATUS_MXR)) ||
+        (mprv && (changed & (MSTATUS_MPP | MSTATUS_SUM))))
         hart_flush_tlb(h);
+    else if (changed & MSTATUS_SUM)
+        mmu_select_tlb(h);
 }
 
 /* mip as read by a CSR instruction: SEIP is the OR of the software bit and

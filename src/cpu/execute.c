@@ -19,14 +19,18 @@
  * bumps the page's generation number, and blocks whose generation differs
  * are rebuilt at lookup. Stores inside the block being executed go through
  * the slow path, which ends the block, so the stale rest of a block is
- * never executed after a write to it (stronger than fence.i requires).
+ * never executed after a write to it (stronger than fence.i requires, so
+ * fence.i itself drops nothing). The hart's own slow-path stores to a code
+ * page skip the invalidation when they overwrite no decoded instruction
+ * (CodeCache.code_chunks, 64-byte granularity), so data sharing a page
+ * with code does not make its blocks be rebuilt at every store.
  *
  * Dispatch. Each DecodedInsn holds the address of its handler label in
  * hart_run (computed goto); handlers end with `goto *(++ins)->op`. Jumps,
  * branches and fall-through block ends continue directly into the next
- * block when it lies in the same virtual page and was linked before
- * (Block.next, see CHAIN_TO), skipping the fetch-TLB probe and the hash
- * lookup; the link is checked by physical address and generation.
+ * block when it was linked before (Block.next, see CHAIN_TO), skipping the
+ * hash lookup (and, inside the same virtual page, the fetch-TLB probe);
+ * the link is checked by physical address and generation.
  *
  * Instruction counting. h->instret is updated once per block exit with the
  * number of instructions retired. Before any call out of the interpreter
@@ -73,8 +77,8 @@ typedef struct Block {
     uint32_t gen;      /* generation of its page when built */
     uint16_t count;    /* instructions, not counting the sentinel */
     uint16_t pad;
-    /* Last successor blocks in the same page: [0] after a taken jump or
-     * branch, [1] after falling through. Only hints: checked at use. */
+    /* Last successor blocks: [0] after a taken jump or branch, [1] after
+     * falling through. Only hints: checked at use. */
     const struct Block *next[2];
     struct Block *hash_next; /* older blocks of the same bucket */
     DecodedInsn insns[]; /* count + 1 (sentinel) */
@@ -84,6 +88,10 @@ struct CodeCache {
     Bus *bus;
     Block *table[CODE_HASH_SIZE];
     uint32_t *page_gen; /* one per RAM page */
+    /* One per RAM page: bit i set when bytes [64 i, 64 i + 64) of the
+     * page hold instructions of a block built since the page's last
+     * invalidation (see code_cache_write_hits_code). */
+    uint64_t *code_chunks;
     uint8_t *arena;
     size_t arena_used;
     uint64_t flush_count; /* chain links recorded before a flush are void */
@@ -95,8 +103,25 @@ static void code_cache_write_hook(void *opaque, uint64_t page_paddr)
 {
     CodeCache *cache = opaque;
     Bus *bus = cache->bus;
-    if (bus_is_ram(bus, page_paddr, 1))
-        cache->page_gen[(page_paddr - bus->ram_base) >> BUS_PAGE_SHIFT]++;
+    if (bus_is_ram(bus, page_paddr, 1)) {
+        uint64_t page = (page_paddr - bus->ram_base) >> BUS_PAGE_SHIFT;
+        cache->page_gen[page]++;
+        cache->code_chunks[page] = 0;
+    }
+}
+
+#define CODE_CHUNK_SHIFT 6 /* 64-byte chunks: 64 per page */
+
+bool code_cache_write_hits_code(const CodeCache *cache, uint64_t paddr, int size)
+{
+    const Bus *bus = cache->bus;
+    uint64_t offset = paddr - bus->ram_base;
+    unsigned first = (unsigned)(offset & (BUS_PAGE_SIZE - 1)) >> CODE_CHUNK_SHIFT;
+    unsigned last = (unsigned)((offset + (uint64_t)size - 1) & (BUS_PAGE_SIZE - 1)) >> CODE_CHUNK_SHIFT;
+    uint64_t chunks = cache->code_chunks[offset >> BUS_PAGE_SHIFT];
+    /* A write within one page: first <= last. */
+    uint64_t mask = (last == 63 ? ~0ull : (1ull << (last + 1)) - 1) & ~((1ull << first) - 1);
+    return (chunks & mask) != 0;
 }
 
 CodeCache *code_cache_create(Bus *bus)
@@ -107,9 +132,11 @@ CodeCache *code_cache_create(Bus *bus)
     cache->bus = bus;
     size_t pages = (size_t)(bus->ram_size >> BUS_PAGE_SHIFT);
     cache->page_gen = calloc(pages ? pages : 1, sizeof(uint32_t));
+    cache->code_chunks = calloc(pages ? pages : 1, sizeof(uint64_t));
     cache->arena = malloc(CODE_ARENA_SIZE);
-    if (!cache->page_gen || !cache->arena) {
+    if (!cache->page_gen || !cache->code_chunks || !cache->arena) {
         free(cache->page_gen);
+        free(cache->code_chunks);
         free(cache->arena);
         free(cache);
         return NULL;
@@ -125,6 +152,7 @@ void code_cache_destroy(CodeCache *cache)
     if (cache->bus->code_write_opaque == cache)
         bus_set_code_write_hook(cache->bus, NULL, NULL);
     free(cache->page_gen);
+    free(cache->code_chunks);
     free(cache->arena);
     free(cache);
 }
@@ -237,6 +265,14 @@ static Block *build_block(Hart *h, uint64_t paddr, const void *const *labels)
     Block *b = (Block *)(cache->arena + cache->arena_used);
     cache->arena_used += size;
     mark_code_page(h, paddr);
+    {
+        /* The bytes the block decoded: [paddr, paddr + end offset). */
+        unsigned first = (unsigned)(paddr & (BUS_PAGE_SIZE - 1)) >> CODE_CHUNK_SHIFT;
+        unsigned last = (unsigned)((paddr & (BUS_PAGE_SIZE - 1)) + tmp[n].pc_off - 1) >>
+                        CODE_CHUNK_SHIFT;
+        uint64_t mask = (last == 63 ? ~0ull : (1ull << (last + 1)) - 1) & ~((1ull << first) - 1);
+        cache->code_chunks[(paddr - bus->ram_base) >> BUS_PAGE_SHIFT] |= mask;
+    }
     b->paddr = paddr;
     b->gen = *page_gen_of(cache, paddr);
     b->count = (uint16_t)n;
@@ -259,6 +295,8 @@ void hart_init(Hart *h, uint64_t hartid, Bus *bus, CodeCache *cache, HartEnv env
     h->env = env;
     h->mhartid = hartid;
     h->next_in_machine = NULL;
+    /* All sets hold zeroes, not empty entries: make the flush clear them. */
+    h->tlb_sets_used = (uint8_t)((1u << HART_TLB_SETS) - 1);
     hart_reset(h, 0);
 }
 
@@ -522,7 +560,11 @@ HartStop hart_run(Hart *h, uint64_t budget)
      * the non-chaining exits), and a block of our page is current iff its
      * generation equals ours (ours was checked at entry and the page has
      * not been written since: writes to code pages take the slow path,
-     * which ends the block without chaining). Expanded in each handler so
+     * which ends the block without chaining). A target in another page is
+     * checked as the main loop would find it: the fetch TLB gives its
+     * physical address (the TLB only maps RAM pages; a miss takes the main
+     * loop, which translates and may fault) and the successor must be
+     * current for that page's generation. Expanded in each handler so
      * that the host predicts each site's indirect jump separately. */
 #define CHAIN_TO(target_expr, slot, nretired) \
     do { \
@@ -530,16 +572,31 @@ HartStop hart_run(Hart *h, uint64_t budget)
         retired = (nretired); \
         remaining -= retired; \
         block_instret += retired; \
-        if (likely(cur_block && ((next_pc ^ block_pc) >> 12) == 0)) { \
+        if (likely(cur_block)) { \
             const Block *succ_ = cur_block->next[slot]; \
-            if (likely(succ_ && \
-                       succ_->paddr == ((cur_block->paddr & ~0xfffull) | (next_pc & 0xfff)) && \
-                       succ_->gen == cur_block->gen && succ_->count <= remaining && \
-                       !h->stop_request)) { \
-                cur_block = succ_; \
-                block_pc = next_pc; \
-                ins = succ_->insns; \
-                goto *ins->op; \
+            if (likely(succ_ && succ_->count <= remaining && !h->stop_request)) { \
+                if (likely(((next_pc ^ block_pc) >> 12) == 0)) { \
+                    if (likely(succ_->paddr == \
+                                   ((cur_block->paddr & ~0xfffull) | (next_pc & 0xfff)) && \
+                               succ_->gen == cur_block->gen)) { \
+                        cur_block = succ_; \
+                        block_pc = next_pc; \
+                        ins = succ_->insns; \
+                        goto *ins->op; \
+                    } \
+                } else { \
+                    const uint8_t *fetch_ = tlb_hit(h->tlb_fetch, next_pc, 2); \
+                    if (likely(fetch_ != NULL)) { \
+                        uint64_t ram_off_ = (uint64_t)(fetch_ - bus->ram); \
+                        if (likely(succ_->paddr == bus->ram_base + ram_off_ && \
+                                   succ_->gen == cache->page_gen[ram_off_ >> BUS_PAGE_SHIFT])) { \
+                            cur_block = succ_; \
+                            block_pc = next_pc; \
+                            ins = succ_->insns; \
+                            goto *ins->op; \
+                        } \
+                    } \
+                } \
             } \
             link_from = (Block *)cur_block; \
             link_slot = (slot); \
@@ -720,7 +777,8 @@ HartStop hart_run(Hart *h, uint64_t budget)
     name: \
         if (cond) \
             CHAIN_TO(PC + (uint64_t)(int64_t)ins->imm, 0, ins->index + 1u); \
-        NEXT;
+        /* Branches end blocks: falling through is the block end. */ \
+        CHAIN_TO(PC + ins->len, 1, ins->index + 1u);
     BRANCH(op_beq, x[ins->rs1] == x[ins->rs2])
     BRANCH(op_bne, x[ins->rs1] != x[ins->rs2])
     BRANCH(op_blt, (int64_t)x[ins->rs1] < (int64_t)x[ins->rs2])
@@ -849,10 +907,15 @@ HartStop hart_run(Hart *h, uint64_t budget)
          * from its point of view: nothing to order. */
         NEXT;
     op_fence_i:
-        /* Dropping every block is simple and always correct; fence.i is
-         * rare (module loading, JITs). The block ends here and its memory
-         * is not touched after the flush. */
-        code_cache_flush(cache);
+        /* Nothing to drop: every write to RAM holding decoded blocks
+         * already invalidated them (see "Self-modifying code" above: the
+         * write TLB never maps code pages, and every other writer, i.e.
+         * slow-path, misaligned and page-crossing stores, SC and AMOs off
+         * the fast path, PTE A/D updates and device DMA, goes through
+         * bus_note_ram_write, which calls our code-write hook). Other
+         * harts run only between our slices and look blocks up by page
+         * generation at slice start. The block still ends here so that
+         * the instruction after fence.i is fetched through a fresh lookup. */
         EXIT_AFTER(PC + ins->len);
 
         /* ---- system ---- */
@@ -906,7 +969,12 @@ HartStop hart_run(Hart *h, uint64_t budget)
     op_sfence_vma:
         if (h->priv == PRIV_U || (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM)))
             TRAP(EXC_ILLEGAL_INSN, illegal_tval(ins));
-        hart_flush_tlb(h);
+        /* ASIDs are not cached apart (satp writes flush everything), so
+         * rs2 does not matter; rs1 != x0 fences one page (4.2.1). */
+        if (ins->rs1 != 0)
+            hart_flush_tlb_page(h, x[ins->rs1]);
+        else
+            hart_flush_tlb(h);
         EXIT_AFTER(PC + ins->len);
 
         /* ---- A ---- */

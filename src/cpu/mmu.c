@@ -13,9 +13,12 @@
  *    PTE with D, A or U set is a page fault (those bits are reserved).
  *
  * The TLB holds, per access type, the host address of a guest page for the
- * privilege and mstatus in force when it was filled; every change of those
- * (priv, satp, MPRV/MPP/SUM/MXR, PMP) flushes it, so entries need no
- * privilege tag. Only RAM pages whole-page-allowed by PMP get entries;
+ * context in force when it was filled. There is one set of entries per
+ * context that Linux switches between often: U, S with SUM=0, S with
+ * SUM=1, M (HartTlbSet); a trap, an xRET or a SUM toggle only selects
+ * another set. Every other change the entries depend on (satp, sfence.vma,
+ * MPRV, MPP or SUM under MPRV, MXR, PMP) flushes all sets, so entries need
+ * no tag. Only RAM pages whole-page-allowed by PMP get entries;
  * write entries only for pages that are dirty and hold no decoded code
  * (bus.h), so the slow path sees each first write. */
 #include <string.h>
@@ -208,6 +211,12 @@ static Exc page_walk(Hart *h, uint64_t vaddr, Access access, int priv, int level
                 return access_fault(access);
         }
         uint64_t offset_mask = (1ull << (12 + 9 * level)) - 1;
+        if (level > 0) {
+            if ((vaddr & ~offset_mask) < h->tlb_superpage_first)
+                h->tlb_superpage_first = vaddr & ~offset_mask;
+            if ((vaddr | offset_mask) > h->tlb_superpage_last)
+                h->tlb_superpage_last = vaddr | offset_mask;
+        }
         *paddr = ((ppn << 12) & ~offset_mask) | (vaddr & offset_mask);
         return EXC_NONE;
     }
@@ -245,27 +254,120 @@ Exc mmu_translate_size(Hart *h, uint64_t vaddr, int size, Access access, uint64_
 
 /* ---------------------------------------------------------------- TLB */
 
+/* The set for the current context. Loads and stores in M with MPRV=1
+ * use the M set too: their entries depend on MPP and SUM, whose changes
+ * flush everything while MPRV=1 (csr.c, trap.c). */
+static unsigned tlb_set_index(const Hart *h)
+{
+    switch (h->priv) {
+    case PRIV_U: return 0;
+    case PRIV_S: return (h->mstatus & MSTATUS_SUM) ? 2 : 1;
+    default: return 3;
+    }
+}
+
+void mmu_select_tlb(Hart *h)
+{
+    unsigned index = tlb_set_index(h);
+    HartTlbSet *set = &h->tlb_sets[index];
+    h->tlb_set = (uint8_t)index;
+    h->tlb_read = set->read;
+    h->tlb_write = set->write;
+    h->tlb_fetch = set->fetch;
+}
+
+/* tlb_write_rev (cpu.h): finding the write entries of a page being made a
+ * code page must not cost a scan of every entry, since code and data
+ * sharing a page make that happen at every store. */
+#define TLB_REV_MANY 0xffffu
+_Static_assert(HART_TLB_SETS * HART_TLB_SIZE < TLB_REV_MANY, "tlb_write_rev encoding");
+
+static inline unsigned tlb_rev_slot(uint64_t ram_offset)
+{
+    return (unsigned)(ram_offset >> BUS_PAGE_SHIFT) & (HART_TLB_SIZE - 1);
+}
+
 void hart_flush_tlb(Hart *h)
 {
-    memset(h->tlb_read, 0xff, sizeof h->tlb_read);
-    memset(h->tlb_write, 0xff, sizeof h->tlb_write);
-    memset(h->tlb_fetch, 0xff, sizeof h->tlb_fetch);
+    memset(h->tlb_write_rev, 0, sizeof h->tlb_write_rev);
+    /* Only sets filled since their last flush hold entries. */
+    for (unsigned i = 0; i < HART_TLB_SETS; i++)
+        if (h->tlb_sets_used & (1u << i))
+            memset(&h->tlb_sets[i], 0xff, sizeof h->tlb_sets[i]);
+    h->tlb_sets_used = 0;
+    h->tlb_superpage_first = UINT64_MAX;
+    h->tlb_superpage_last = 0;
+    mmu_select_tlb(h);
+}
+
+void hart_flush_tlb_page(Hart *h, uint64_t vaddr)
+{
+    /* Entries are per 4 KiB page, also inside superpages: a fence for one
+     * address of a superpage must drop all of them (privileged spec
+     * 4.2.1), which only a full flush does. */
+    if (vaddr >= h->tlb_superpage_first && vaddr <= h->tlb_superpage_last) {
+        hart_flush_tlb(h);
+        return;
+    }
+    uint64_t vpage = vaddr & ~PAGE_MASK;
+    unsigned index = (unsigned)(vaddr >> 12) & (HART_TLB_SIZE - 1);
+    for (unsigned set = 0; set < HART_TLB_SETS; set++) {
+        HartTlbSet *s = &h->tlb_sets[set];
+        /* A tag is the page address, with no alignment bits set. */
+        if (s->read[index].tag == vpage)
+            s->read[index].tag = UINT64_MAX;
+        if (s->write[index].tag == vpage)
+            s->write[index].tag = UINT64_MAX;
+        if (s->fetch[index].tag == vpage)
+            s->fetch[index].tag = UINT64_MAX;
+    }
 }
 
 void hart_flush_write_tlb(Hart *h, uint64_t page_paddr)
 {
     if (page_paddr == UINT64_MAX) {
-        memset(h->tlb_write, 0xff, sizeof h->tlb_write);
+        for (unsigned set = 0; set < HART_TLB_SETS; set++)
+            if (h->tlb_sets_used & (1u << set))
+                memset(h->tlb_sets[set].write, 0xff, sizeof h->tlb_sets[set].write);
+        memset(h->tlb_write_rev, 0, sizeof h->tlb_write_rev);
         return;
     }
     const uint8_t *host = bus_ram_ptr(h->bus, page_paddr & ~PAGE_MASK, BUS_PAGE_SIZE);
     if (!host)
         return;
-    for (int i = 0; i < HART_TLB_SIZE; i++) {
-        HartTlbEntry *e = &h->tlb_write[i];
+    unsigned slot = tlb_rev_slot((uint64_t)(host - h->bus->ram));
+    unsigned rev = h->tlb_write_rev[slot];
+    if (rev == 0)
+        return; /* no write entry maps a page of this slot */
+    if (rev != TLB_REV_MANY) {
+        /* Only one entry was filled for pages of this slot since the
+         * slot was last cleared: if it is now another page's, this page
+         * has none. */
+        HartTlbEntry *e = &h->tlb_sets[(rev - 1) / HART_TLB_SIZE].write[(rev - 1) % HART_TLB_SIZE];
         if (e->tag != UINT64_MAX && e->tag + e->addend == (uintptr_t)host)
             e->tag = UINT64_MAX;
+        h->tlb_write_rev[slot] = 0;
+        return;
     }
+    /* Scan, and recompute the slot for the entries that stay. */
+    unsigned remaining = 0;
+    for (unsigned set = 0; set < HART_TLB_SETS; set++) {
+        if (!(h->tlb_sets_used & (1u << set)))
+            continue;
+        HartTlbEntry *tlb = h->tlb_sets[set].write;
+        for (unsigned i = 0; i < HART_TLB_SIZE; i++) {
+            HartTlbEntry *e = &tlb[i];
+            if (e->tag == UINT64_MAX)
+                continue;
+            uintptr_t entry_host = e->tag + e->addend;
+            if (entry_host == (uintptr_t)host) {
+                e->tag = UINT64_MAX;
+            } else if (tlb_rev_slot((uint64_t)(entry_host - (uintptr_t)h->bus->ram)) == slot) {
+                remaining = remaining == 0 ? 1 + set * HART_TLB_SIZE + i : TLB_REV_MANY;
+            }
+        }
+    }
+    h->tlb_write_rev[slot] = (uint16_t)remaining;
 }
 
 /* Installs a TLB entry for the page of vaddr, which translated to paddr
@@ -288,9 +390,19 @@ static void tlb_fill(Hart *h, HartTlbEntry *tlb, uint64_t vaddr, uint64_t paddr,
     if (!mmu_pmp_allows(h, page, BUS_PAGE_SIZE, access, priv))
         return;
     uint64_t vpage = vaddr & ~PAGE_MASK;
-    HartTlbEntry *e = &tlb[(vaddr >> 12) & (HART_TLB_SIZE - 1)];
+    h->tlb_sets_used |= (uint8_t)(1u << h->tlb_set);
+    unsigned index = (unsigned)(vaddr >> 12) & (HART_TLB_SIZE - 1);
+    HartTlbEntry *e = &tlb[index];
     e->tag = vpage;
     e->addend = (uintptr_t)host - (uintptr_t)vpage;
+    if (access == ACCESS_STORE) {
+        uint16_t *rev = &h->tlb_write_rev[tlb_rev_slot(page - h->bus->ram_base)];
+        unsigned here = 1 + h->tlb_set * HART_TLB_SIZE + index;
+        if (*rev == 0)
+            *rev = (uint16_t)here;
+        else if (*rev != here)
+            *rev = TLB_REV_MANY;
+    }
 }
 
 /* ---------------------------------------------------------------- slow paths */
@@ -372,6 +484,16 @@ Exc mmu_store_slow(Hart *h, uint64_t vaddr, int size, uint64_t value)
     uint8_t *host0 = bus_ram_ptr(h->bus, pieces.paddr[0], (uint64_t)pieces.size[0]);
     if (pieces.count == 1) {
         if (host0) {
+            /* Data next to code in a page already dirty: when no decoded
+             * instruction is overwritten, the blocks stay valid and the
+             * page needs no noting (it stays a code page, so the next
+             * store comes here again). */
+            uint8_t flags = *bus_page_flags(h->bus, pieces.paddr[0]);
+            if ((flags & (BUS_PAGE_CODE | BUS_PAGE_DIRTY)) == (BUS_PAGE_CODE | BUS_PAGE_DIRTY) &&
+                h->code_cache && !code_cache_write_hits_code(h->code_cache, pieces.paddr[0], size)) {
+                memcpy(host0, &value, (size_t)size);
+                return EXC_NONE;
+            }
             /* Note first: the code-write hook drops decoded blocks of the
              * page, which must not outlive the old bytes (as bus_dma_write). */
             bus_note_ram_write(h->bus, pieces.paddr[0], (uint64_t)size);

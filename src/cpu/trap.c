@@ -14,8 +14,9 @@ void trap_set_priv(Hart *h, int priv)
 {
     if (h->priv != priv) {
         h->priv = (uint8_t)priv;
-        /* TLB entries hold permissions checked for one privilege. */
-        hart_flush_tlb(h);
+        /* TLB entries hold permissions checked for one privilege: each
+         * privilege has its own set (mmu.c). */
+        mmu_select_tlb(h);
     }
 }
 

@@ -32,7 +32,12 @@ static void rtc_arm_alarm(GoldfishRtc *rtc)
         return;
     }
     rtc->alarm_running = true;
-    clock_timer_arm_ns(rtc->clock, rtc->timer, clock_now_ns(rtc->clock) + (rtc->alarm_next - now));
+    /* An alarm set centuries ahead (the guest controls both the RTC time
+     * and the alarm) must not wrap the deadline into the past. */
+    uint64_t clock_now = clock_now_ns(rtc->clock);
+    uint64_t delay = rtc->alarm_next - now;
+    uint64_t deadline = delay >= CLOCK_NEVER - clock_now ? CLOCK_NEVER : clock_now + delay;
+    clock_timer_arm_ns(rtc->clock, rtc->timer, deadline);
 }
 
 bool goldfish_rtc_init(GoldfishRtc *rtc, uint64_t base, uint32_t irq_number, IrqLine irq,

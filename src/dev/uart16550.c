@@ -130,9 +130,18 @@ void uart16550_init(Uart16550 *uart, uint64_t base, uint32_t irq_number, IrqLine
     uart16550_reset(uart);
 }
 
+/* Without the FIFO the 16550 holds a single byte (16450 mode). */
+static int uart_rx_capacity(const Uart16550 *uart)
+{
+    return (uart->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1;
+}
+
+/* A byte that finds no room is an overrun (16550 LSR bit 1). The board
+ * only delivers what uart16550_can_receive allows, but loopback writes and
+ * the serial input of a replayed (possibly damaged) trace do not ask. */
 static void uart_push_rx(Uart16550 *uart, uint8_t byte)
 {
-    if (uart->rx_count == UART_FIFO_SIZE) {
+    if (uart->rx_count >= uart_rx_capacity(uart)) {
         uart->lsr |= LSR_OE;
     } else {
         uart->rx_fifo[(uart->rx_head + uart->rx_count) % UART_FIFO_SIZE] = byte;
@@ -145,8 +154,7 @@ int uart16550_can_receive(const Uart16550 *uart)
 {
     if (uart->mcr & MCR_LOOP)
         return 0;
-    /* Without the FIFO the 16550 holds a single byte (16450 mode). */
-    int capacity = (uart->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1;
+    int capacity = uart_rx_capacity(uart);
     return capacity > uart->rx_count ? capacity - uart->rx_count : 0;
 }
 

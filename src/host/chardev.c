@@ -107,13 +107,16 @@ static bool copy_text(char *dst, size_t dst_size, const char *src, size_t len)
 }
 
 /* Splits the next comma-separated item of *cursor into buf (",," is a
- * literal comma, as in QEMU); NULL at the end. */
-static const char *chardev_next_item(const char **cursor, char *buf, size_t buf_size)
+ * literal comma, as in QEMU). Returns 1 with an item, 0 at the end, -1 if
+ * the item does not fit in buf: a path cut short would silently name
+ * another file. */
+static int chardev_next_item(const char **cursor, char *buf, size_t buf_size)
 {
     const char *p = *cursor;
     if (!p || !*p)
-        return NULL;
+        return 0;
     size_t n = 0;
+    bool too_long = false;
     while (*p) {
         if (*p == ',') {
             if (p[1] != ',') {
@@ -124,11 +127,13 @@ static const char *chardev_next_item(const char **cursor, char *buf, size_t buf_
         }
         if (n + 1 < buf_size)
             buf[n++] = *p;
+        else
+            too_long = true;
         p++;
     }
     buf[n] = 0;
     *cursor = p;
-    return buf;
+    return too_long ? -1 : 1;
 }
 
 static bool parse_on_off(const char *value, bool *out)
@@ -238,8 +243,13 @@ static bool parse_serial_spec(ChardevSpec *spec, const char *text, bool mux, cha
         spec->is_unix = !is_tcp;
         char item[1024];
         const char *cursor = text + (is_tcp ? 4 : 5);
-        const char *address = chardev_next_item(&cursor, item, sizeof(item));
-        if (!address || !*address) {
+        int got = chardev_next_item(&cursor, item, sizeof(item));
+        const char *address = item;
+        if (got < 0) {
+            snprintf(err, err_size, "address too long");
+            return false;
+        }
+        if (got == 0 || !*address) {
             snprintf(err, err_size, is_tcp ? "tcp: needs HOST:PORT" : "unix: needs a path");
             return false;
         }
@@ -250,7 +260,11 @@ static bool parse_serial_spec(ChardevSpec *spec, const char *text, bool mux, cha
             snprintf(err, err_size, "path too long");
             return false;
         }
-        while (chardev_next_item(&cursor, item, sizeof(item))) {
+        while ((got = chardev_next_item(&cursor, item, sizeof(item))) != 0) {
+            if (got < 0) {
+                snprintf(err, err_size, "option too long");
+                return false;
+            }
             if (!parse_socket_flag(spec, item, err, err_size))
                 return false;
         }
@@ -278,7 +292,7 @@ static bool parse_chardev_definition(ChardevSpec *spec, const char *text, char *
     id[0] = 0;
     char item[1024], backend[sizeof(item)];
     const char *cursor = text;
-    if (!chardev_next_item(&cursor, item, sizeof(item)) || !*item) {
+    if (chardev_next_item(&cursor, item, sizeof(item)) != 1 || !*item) {
         snprintf(err, err_size, "needs a backend (stdio, null, file, pty, socket)");
         return false;
     }
@@ -299,7 +313,12 @@ static bool parse_chardev_definition(ChardevSpec *spec, const char *text, char *
         return false;
     }
     bool have_path = false, have_port = false;
-    while (chardev_next_item(&cursor, item, sizeof(item))) {
+    int got;
+    while ((got = chardev_next_item(&cursor, item, sizeof(item))) != 0) {
+        if (got < 0) {
+            snprintf(err, err_size, "option '%.40s...' is too long", item);
+            return false;
+        }
         const char *value = strchr(item, '=');
         value = value ? value + 1 : "";
         bool ok = true;
@@ -503,9 +522,23 @@ static bool chardev_open_socket(Chardev *chr, const ChardevSpec *spec, char *err
     return true;
 }
 
+/* A reader that goes away (deja ... | head, a FIFO given as file:PATH)
+ * must not kill deja with SIGPIPE in the middle of a recording: write_all
+ * then sees EPIPE and drops the output, as an unplugged cable would.
+ * Sockets use MSG_NOSIGNAL instead. A handler someone installed is kept. */
+static void chardev_ignore_sigpipe(void)
+{
+    struct sigaction old;
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+        !(old.sa_flags & SA_SIGINFO))
+        signal(SIGPIPE, SIG_IGN);
+}
+
 static bool chardev_open_spec(Chardev *chr, const ChardevSpec *spec, char *err, size_t err_size)
 {
     chr->kind = spec->kind;
+    if (spec->kind == CHARDEV_STDIO || spec->kind == CHARDEV_FILE)
+        chardev_ignore_sigpipe();
     switch (spec->kind) {
     case CHARDEV_NULL:
         return true;

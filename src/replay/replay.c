@@ -1,12 +1,14 @@
 /* Record/replay engine (replay.h). */
 #include "replay/replay.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <xxhash.h>
 
 #include "snapshot/hart_state.h"
@@ -406,10 +408,9 @@ static int digest_report_differences(Replay *r, const Digest *rec, const Digest 
         if (a && b && a->hash == b->hash)
             continue;
         uint64_t start = base + (uint64_t)range * range_bytes;
-        report_line(&lines, "RAM range [0x%" PRIx64 ", 0x%" PRIx64 "): %s %s", start,
-                    start + range_bytes, what,
-                    !a ? "written in the replay only"
-                       : !b ? "written in the recording only" : "differ");
+        report_line(&lines, "RAM range [0x%" PRIx64 ", 0x%" PRIx64 "): %s%s", start,
+                    start + range_bytes, !a || !b ? "pages written in the " : what,
+                    !a ? "replay only" : !b ? "recording only" : " differ");
     }
     if (lines == 0)
         report_line(&lines, "RAM digest differs");
@@ -621,7 +622,10 @@ static void format_value(const char *key, const TraceHeaderEntry *e, char *out, 
 {
     char text[260];
     size_t n = e->len < sizeof(text) - 1 ? e->len : sizeof(text) - 1;
-    memcpy(text, e->value, n);
+    /* The value may come from a damaged or hostile trace: no control
+     * characters (terminal escapes) reach the user's terminal. */
+    for (size_t i = 0; i < n; i++)
+        text[i] = e->value[i] < 0x20 || e->value[i] == 0x7f ? '?' : (char)e->value[i];
     text[n] = 0;
     if (strcmp(key, "ram-size") == 0) {
         uint64_t v = strtoull(text, NULL, 10);
@@ -847,14 +851,65 @@ uint64_t replay_host_time(Replay *r, uint64_t icount, uint32_t source, uint64_t 
         replay_consume(r);
         return v;
     }
-    /* Not fatal here: the first round boundary reports the mismatch. */
-    return host_ns;
+    /* Not fatal here: the first round boundary or sync point reports the
+     * mismatch. Until then the guest must not see the host clock, or two
+     * replays of the same trace would differ. */
+    return 0;
+}
+
+static void replay_host_random(void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    while (len) {
+        ssize_t n = getrandom(p, len, 0);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            /* No entropy source: still deterministic for replay, which
+             * takes the logged bytes; zeros are what the guest gets. */
+            memset(p, 0, len);
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+int replay_random_bytes(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len)
+{
+    if (!r || r->mode == REPLAY_OFF) {
+        replay_host_random(buf, len);
+        return REPLAY_CONTINUE;
+    }
+    if (r->mode == REPLAY_RECORD) {
+        replay_host_random(buf, len);
+        replay_write(r, icount, TRACE_EV_RANDOM, channel, buf, len);
+        return REPLAY_CONTINUE;
+    }
+    const TraceEvent *ev;
+    int st = replay_peek(r, &ev);
+    if (st != 1)
+        return replay_trace_ended(r, st, icount);
+    if (ev->kind != TRACE_EV_RANDOM || ev->icount != icount || ev->channel != channel ||
+        ev->len != len)
+        return replay_diverged(r, icount,
+                               "the device asks for %zu random bytes here but the recording "
+                               "has %s at instruction %" PRIu64,
+                               len, trace_event_kind_name(ev->kind), ev->icount);
+    memcpy(buf, ev->payload, len);
+    replay_consume(r);
+    return REPLAY_CONTINUE;
 }
 
 static void replay_sync_advance(Replay *r, uint64_t icount)
 {
     r->sync_count++;
-    r->next_sync = (icount / r->sync_interval + 1) * r->sync_interval;
+    /* Saturates: with a huge interval (rrsync=, or a damaged header) the
+     * next multiple may not exist in 64 bits; wrapping would make every
+     * round a sync point. */
+    uint64_t multiple = icount / r->sync_interval + 1;
+    r->next_sync = multiple > UINT64_MAX / r->sync_interval ? UINT64_MAX
+                                                             : multiple * r->sync_interval;
     replay_clear_dirty(r);
 }
 
@@ -939,6 +994,8 @@ int replay_round(Replay *r, uint64_t icount)
         case TRACE_EV_WARP:
         case TRACE_EV_END:
             return REPLAY_CONTINUE; /* taken by replay_idle / replay_finish */
+        case TRACE_EV_RANDOM:
+            return REPLAY_CONTINUE; /* taken by replay_random_bytes later in the round */
         case TRACE_EV_SYNC:
             return replay_diverged(r, icount,
                                    "the recording has a sync point here, the replay expected "

@@ -83,6 +83,13 @@ uint64_t replay_sync_interval(const Replay *r);
  * Record logs and returns host_ns; replay returns the logged value. */
 uint64_t replay_host_time(Replay *r, uint64_t icount, uint32_t source, uint64_t host_ns);
 
+/* Host randomness delivered to the guest at a round boundary (channel 1:
+ * virtio-rng). Record: reads the host (getrandom), logs a RANDOM event at
+ * icount and returns REPLAY_CONTINUE. Replay: copies the bytes of the
+ * RANDOM event logged at icount (same channel and length), else reports
+ * a divergence and returns the exit status. r == NULL: plain getrandom. */
+int replay_random_bytes(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len);
+
 /* Record mode: log what was delivered at icount. */
 void replay_log_serial_input(Replay *r, uint64_t icount, uint32_t port, const uint8_t *data,
                              size_t len);

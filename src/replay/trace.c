@@ -783,6 +783,10 @@ int trace_reader_next(TraceReader *r, TraceEvent *ev)
     if (field[2] > UINT32_MAX)
         return reader_fail(r, "event at raw offset %zu: invalid channel %" PRIu64, r->pos,
                            field[2]);
+    if (field[3] > TRACE_MAX_EVENT_PAYLOAD)
+        return reader_fail(r, "event at raw offset %zu: payload of %" PRIu64 " bytes exceeds the "
+                              "limit of %u bytes",
+                           r->pos, field[3], TRACE_MAX_EVENT_PAYLOAD);
     if (field[3] > left)
         return reader_fail(
             r, "event at raw offset %zu: payload of %" PRIu64 " bytes runs past the chunk end",

@@ -181,5 +181,8 @@ bool hart_state_load(Hart *h, StateReader *r)
             return false;
         hart_state_field_set(h, (int)i, v);
     }
+    /* The TLBs cache translations of the old state and the TLB set is
+     * chosen by privilege and SUM: drop them all and reselect. */
+    hart_flush_tlb(h);
     return true;
 }
