@@ -18,7 +18,7 @@ out="$cache/guest"
 # skipped (they may be built in). Dependencies are added from each module's
 # modinfo "depends=" field.
 wanted_modules="virtio_mmio virtio_blk virtio_net virtio_rng virtio_input virtio_gpu
-virtio_snd evdev"
+virtio_snd evdev crc32c_generic ext4"
 
 say() { echo "build-initramfs: $*"; }
 die() { echo "build-initramfs: error: $*" >&2; exit 1; }

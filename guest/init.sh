@@ -14,6 +14,9 @@
 #   serial2  second serial port (boot with two -serial): lists /dev/ttyS*,
 #          prints "serial2: type a line" on ttyS1, reads one line from ttyS1
 #          (20 s at most), prints it back on ttyS1 and on the console
+#   disk   block test: mounts /dev/vda (ext4), prints the md5sum of every
+#          file under it, writes written.txt, syncs, unmounts; with a
+#          virtio-rng device also prints the md5 of 64 bytes of /dev/hwrng
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp /run
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -78,6 +81,25 @@ serial2)
     fi
     exec 3>&-
     ;;
+disk)
+    echo "disk: block devices: $(ls /sys/block | grep vd | tr '\n' ' ')"
+    mkdir -p /mnt
+    if mount -t ext4 /dev/vda /mnt; then
+        (cd /mnt && find . -type f ! -path './lost+found/*' | sort | while read -r f; do
+            echo "disk: md5 $(md5sum "$f")"
+        done)
+        echo "written by the guest" > /mnt/written.txt
+        sync
+        echo "disk: wrote $(cat /mnt/written.txt | wc -c) bytes"
+        umount /mnt && echo "disk: unmounted"
+    else
+        echo "disk: mount failed"
+    fi
+    if grep -q virtio /sys/class/misc/hw_random/rng_available 2>/dev/null; then
+        echo "disk: hwrng md5 $(head -c 64 /dev/hwrng | md5sum | cut -d ' ' -f 1)"
+    fi
+    echo "disk: done"
+    ;;
 upper)
     stty -echo 2>/dev/null
     echo "upper: ready"
@@ -94,7 +116,7 @@ shell)
     setsid cttyhack sh -l
     ;;
 *)
-    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo, upper, serial2)"
+    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo, upper, serial2, disk)"
     ;;
 esac
 echo "deja-init: powering off"

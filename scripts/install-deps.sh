@@ -7,7 +7,8 @@ set -eu
 
 packages="build-essential pkg-config libfdt-dev device-tree-compiler
 gcc-riscv64-unknown-elf qemu-system-misc opensbi gdb-multiarch libzstd-dev
-libxxhash-dev libslirp-dev cpio xz-utils zstd hyperfine python3"
+libxxhash-dev libslirp-dev cpio xz-utils zstd hyperfine python3 qemu-utils
+e2fsprogs"
 
 missing=""
 for package in $packages; do

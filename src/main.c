@@ -42,10 +42,15 @@ static void usage(void)
            "                           a backend (stdio, null, file, pty, socket) for\n"
            "                           -serial chardev:ID\n"
            "  -icount shift=N|auto[,sleep=on|off]  virtual time: 2^N ns per instruction\n"
+           "                           (default shift %d: the guest sees ~250 MIPS)\n"
            "  -icount ...,rr=record|replay,rrfile=FILE[,rrsync=N]  record the run to FILE,\n"
            "                           or replay it (docs/replay.md); rrsync: instructions\n"
            "                           between sync points (default 16777216)\n"
-           "                           (default shift %d: the guest sees ~250 MIPS)\n"
+           "  -drive file=F[,format=raw][,if=none|virtio][,id=ID][,snapshot=on][,readonly=on]\n"
+           "                           a disk image (docs/block.md)\n"
+           "  -drive driver=blkreplay,if=none,image=ID,id=ID2  a drive usable under rr=\n"
+           "  -device virtio-blk-device,drive=ID | virtio-rng-device  virtio-mmio devices\n"
+           "  -snapshot                writes to every disk stay in memory\n"
            "  -no-reboot               exit instead of resetting when the guest reboots\n"
            "  -no-shutdown             stay paused when the guest powers off\n"
            "  -h, -help                this help;  -version  version\n",
@@ -341,7 +346,8 @@ int main(int argc, char **argv)
         const char *value = NULL;
         static const char *const with_value[] = {
             "M",      "machine", "m",       "smp",    "bios",   "kernel",  "initrd",
-            "append", "dtb",     "display", "serial", "icount", "chardev", NULL,
+            "append", "dtb",     "display", "serial", "icount", "chardev", "drive",
+            "device", NULL,
         };
         for (int k = 0; with_value[k]; k++) {
             if (strcmp(name, with_value[k]) == 0) {
@@ -392,6 +398,14 @@ int main(int argc, char **argv)
             chardev_definitions[chardev_definition_count++] = value;
         } else if (!strcmp(name, "icount")) {
             parse_icount(arg, value, &config);
+        } else if (!strcmp(name, "drive") || !strcmp(name, "device")) {
+            char err[512];
+            bool ok = name[1] == 'r' ? virt_block_parse_drive(&config.block, value, err, sizeof(err))
+                                     : virt_block_parse_device(&config.block, value, err, sizeof(err));
+            if (!ok)
+                option_error(arg, "%s: %s", value, err);
+        } else if (!strcmp(name, "snapshot")) {
+            config.block.snapshot = true;
         } else if (!strcmp(name, "no-reboot")) {
             config.no_reboot = true;
         } else if (!strcmp(name, "no-shutdown")) {

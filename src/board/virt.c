@@ -241,7 +241,7 @@ static bool virt_create_devices(VirtMachine *m)
     for (int i = 0; ok && i < VIRTIO_MMIO_SLOTS; i++)
         ok = virt_add_device(m, &virtio_mmio_class, &m->virtio[i], m->virtio[i].base,
                              VIRTIO_MMIO_SLOT_SIZE);
-    return ok;
+    return ok && virt_block_create(m);
 }
 
 /* Records an image piece (copied, zero-extended to memsz) to be written
@@ -592,6 +592,7 @@ void virt_destroy(VirtMachine *m)
     if (!m)
         return;
     replay_close(m->replay);
+    virt_block_destroy(m);
     for (int h = 0; h < VIRT_MAX_HARTS; h++)
         free(m->harts[h]);
     if (m->code_cache)
@@ -938,6 +939,8 @@ bool virt_replay_start(VirtMachine *m)
     trace_header_set(&header, "hash:dtb", dtb_hash, sizeof(dtb_hash));
     if (c->dtb)
         trace_header_set_str(&header, "path:dtb", c->dtb);
+    if (!virt_block_header(m, &header))
+        return false;
 
     ReplayMachine view = {
         .harts = m->harts,
@@ -1009,6 +1012,16 @@ static int virt_run_loop(VirtMachine *m)
             int status = virt_check_host_requests(m);
             if (status >= 0)
                 return status;
+        }
+        /* virtio-rng requests get their host bytes here, through the
+         * replay log, at a round-boundary icount (docs/block.md). */
+        if (m->block.rng) {
+            int status = virt_block_round(m);
+            if (status != REPLAY_CONTINUE) {
+                virt_output_flush(m);
+                m->replay_aborted = true;
+                return status;
+            }
         }
         idle = !virt_run_harts(m);
         if (idle && !m->stop) {

@@ -17,6 +17,7 @@
 #include "dev/sifive_test.h"
 #include "dev/uart16550.h"
 #include "dev/virtio_mmio.h"
+#include "board/virt_block.h"
 #include "host/chardev.h"
 #include "replay/clock.h"
 #include "replay/replay.h"
@@ -55,6 +56,7 @@ typedef struct VirtConfig {
     Chardev *serials[VIRT_MAX_SERIALS]; /* port i's backend (NULL: disconnected) */
     int serial_count; /* UARTs on the board; 0 means 1 (port 0 on serial) */
     ReplayOptions replay; /* -icount rr=record|replay,rrfile=F,rrsync=N */
+    VirtBlockConfig block; /* -drive, -device virtio-*-device, -snapshot */
 } VirtConfig;
 
 struct VirtMachine;
@@ -96,6 +98,7 @@ typedef struct VirtMachine {
     SifiveTest test;
     GoldfishRtc rtc;
     VirtioMmio virtio[VIRTIO_MMIO_SLOTS];
+    VirtBlockState block; /* disks and virtio devices in the slots */
     Device devices[VIRT_MAX_DEVICES];
     int device_count;
 
