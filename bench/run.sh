@@ -29,8 +29,10 @@ if [ -x "$deja" ]; then
     deja_output=$("$deja" $machine </dev/null 2>&1 | tr -d '\r') || true
     case "$deja_output" in
     *"checksum $checksum"*)
-        # deja's minstret is exact too; it may differ from QEMU's by the few
-        # instructions of QEMU's reset-vector ROM.
+        # deja's minstret is exact too and, like QEMU's, includes the six
+        # instructions of the reset-vector ROM; it is one less than QEMU's
+        # because QEMU -icount also counts the csrr that reads minstret
+        # (tests/e2e/reset_vector.sh).
         echo "deja's own count: $(echo "$deja_output" | sed -n 's/.*instret \([0-9]*\).*/\1/p')"
         deja_seconds=$(measure_seconds "$runs" "$deja $machine </dev/null")
         ;;

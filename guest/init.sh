@@ -17,6 +17,12 @@
 #   disk   block test: mounts /dev/vda (ext4), prints the md5sum of every
 #          file under it, writes written.txt, syncs, unmounts; with a
 #          virtio-rng device also prints the md5 of 64 bytes of /dev/hwrng
+#   net    network test (virtio-net on -netdev user): DHCP on eth0 with
+#          udhcpc, prints the lease, then the md5 of
+#          http://10.0.2.2:PORT/file (PORT from deja.port=, default 8000)
+#   netserve  hostfwd test: DHCP on eth0, busybox httpd on port 80 serving
+#          /data (seq 1 20000), prints "netserve: ready", powers off once
+#          the log shows the file was fetched (60 s at most)
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp /run
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -43,6 +49,7 @@ scenario=shell
 for word in $(cat /proc/cmdline); do
     case "$word" in
     deja.scenario=*) scenario="${word#deja.scenario=}" ;;
+    deja.port=*) port="${word#deja.port=}" ;;
     esac
 done
 echo "deja-init: scenario $scenario"
@@ -100,6 +107,47 @@ disk)
     fi
     echo "disk: done"
     ;;
+net|netserve)
+    # udhcpc only reports the lease: this script applies it.
+    cat >/tmp/udhcpc.sh <<'EOS'
+#!/bin/sh
+case "$1" in
+deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+bound|renew)
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    for r in $router; do ip route add default via "$r" dev "$interface"; done
+    echo "net: lease $ip/${mask:-24} router $router dns $dns"
+    ;;
+esac
+EOS
+    chmod +x /tmp/udhcpc.sh
+    ip link set lo up
+    ip link set eth0 up
+    echo "net: eth0 mac $(cat /sys/class/net/eth0/address 2>/dev/null)"
+    if udhcpc -i eth0 -s /tmp/udhcpc.sh -q -n -t 5 -T 2 >/tmp/udhcpc.log 2>&1; then
+        grep '^net:' /tmp/udhcpc.log
+        if [ "$scenario" = net ]; then
+            echo "net: md5 $(wget -q -O - "http://10.0.2.2:${port:-8000}/file" | md5sum | cut -d ' ' -f 1)"
+        else
+            mkdir -p /tmp/www
+            seq 1 20000 >/tmp/www/data
+            echo "netserve: md5 $(md5sum </tmp/www/data | cut -d ' ' -f 1)"
+            httpd -f -vv -p 80 -h /tmp/www 2>/tmp/httpd.log &
+            echo "netserve: ready"
+            n=0
+            while ! grep -q 'url:/data' /tmp/httpd.log 2>/dev/null && [ $n -lt 60 ]; do
+                sleep 1
+                n=$((n + 1))
+            done
+            sleep 1
+            echo "netserve: served $(grep -c 'url:/data' /tmp/httpd.log) requests"
+        fi
+    else
+        echo "net: dhcp failed"
+        cat /tmp/udhcpc.log
+    fi
+    echo "net: done"
+    ;;
 upper)
     stty -echo 2>/dev/null
     echo "upper: ready"
@@ -116,7 +164,7 @@ shell)
     setsid cttyhack sh -l
     ;;
 *)
-    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo, upper, serial2, disk)"
+    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo, upper, serial2, disk, net, netserve)"
     ;;
 esac
 echo "deja-init: powering off"

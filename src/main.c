@@ -10,6 +10,7 @@
 
 #include "board/virt.h"
 #include "host/chardev.h"
+#include "monitor/hmp.h"
 #include "replay/clock.h"
 
 #define DEJA_VERSION "0.1"
@@ -50,9 +51,18 @@ static void usage(void)
            "                           a disk image (docs/block.md)\n"
            "  -drive driver=blkreplay,if=none,image=ID,id=ID2  a drive usable under rr=\n"
            "  -device virtio-blk-device,drive=ID | virtio-rng-device  virtio-mmio devices\n"
+           "  -netdev user,id=ID[,net=10.0.2.0/24][,hostfwd=tcp:[ADDR]:PORT-[ADDR]:PORT]...\n"
+           "                           [,restrict=on]  user-mode network (docs/network.md)\n"
+           "  -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]  a network card\n"
+           "  -object filter-replay,id=ID,netdev=ID  the netdev's traffic under rr=\n"
+           "  -object filter-dump,id=ID,netdev=ID,file=F.pcap  frames to a pcap file\n"
+           "  -net none                accepted (deja has no default network card)\n"
            "  -snapshot                writes to every disk stay in memory\n"
            "  -no-reboot               exit instead of resetting when the guest reboots\n"
            "  -no-shutdown             stay paused when the guest powers off\n"
+           "  -monitor stdio|none|unix:PATH,server,nowait|tcp:HOST:PORT,server,nowait\n"
+           "                           human monitor (docs/monitor.md)\n"
+           "  -S                       start paused (monitor 'cont' starts)\n"
            "  -h, -help                this help;  -version  version\n",
            DEFAULT_RAM_MIB, VIRT_MAX_HARTS, VIRT_DEFAULT_BIOS, VIRT_MAX_SERIALS,
            CLOCK_DEFAULT_SHIFT);
@@ -336,6 +346,9 @@ int main(int argc, char **argv)
     int serial_spec_count = 0;
     const char *chardev_definitions[MAX_CHARDEVS];
     int chardev_definition_count = 0;
+    const char *monitor_spec = NULL;
+    bool monitor_given = false;
+    bool start_paused = false;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -347,7 +360,7 @@ int main(int argc, char **argv)
         static const char *const with_value[] = {
             "M",      "machine", "m",       "smp",    "bios",   "kernel",  "initrd",
             "append", "dtb",     "display", "serial", "icount", "chardev", "drive",
-            "device", NULL,
+            "device", "monitor", "netdev", "net",    "object", NULL,
         };
         for (int k = 0; with_value[k]; k++) {
             if (strcmp(name, with_value[k]) == 0) {
@@ -404,12 +417,24 @@ int main(int argc, char **argv)
                                      : virt_block_parse_device(&config.block, value, err, sizeof(err));
             if (!ok)
                 option_error(arg, "%s: %s", value, err);
+        } else if (!strcmp(name, "netdev") || !strcmp(name, "net") || !strcmp(name, "object")) {
+            char err[512];
+            bool ok = !strcmp(name, "netdev") ? virt_net_parse_netdev(&config.net, value, err, sizeof(err))
+                      : !strcmp(name, "net")  ? virt_net_parse_net(&config.net, value, err, sizeof(err))
+                                              : virt_net_parse_object(&config.net, value, err, sizeof(err));
+            if (!ok)
+                option_error(arg, "%s", err);
         } else if (!strcmp(name, "snapshot")) {
             config.block.snapshot = true;
         } else if (!strcmp(name, "no-reboot")) {
             config.no_reboot = true;
         } else if (!strcmp(name, "no-shutdown")) {
             config.no_shutdown = true;
+        } else if (!strcmp(name, "monitor")) {
+            monitor_spec = strcmp(value, "none") == 0 ? NULL : value;
+            monitor_given = true;
+        } else if (!strcmp(name, "S")) {
+            start_paused = true;
         } else {
             option_error(arg, "unknown option (see -help)");
         }
@@ -417,8 +442,14 @@ int main(int argc, char **argv)
 
     /* -nographic puts the serial port on a multiplexed stdio, as QEMU's
      * default mon:stdio; without it (deja has no window) plain stdio. */
+    bool monitor_stdio = monitor_spec && strcmp(monitor_spec, "stdio") == 0;
     if (serial_spec_count == 0)
-        serial_specs[serial_spec_count++] = nographic ? "mon:stdio" : "stdio";
+        serial_specs[serial_spec_count++] = monitor_stdio ? "null"
+                                            : nographic   ? "mon:stdio"
+                                                          : "stdio";
+    for (int i = 0; monitor_stdio && i < serial_spec_count; i++)
+        if (strcmp(serial_specs[i], "stdio") == 0 || strcmp(serial_specs[i], "mon:stdio") == 0)
+            option_error("-monitor stdio", "stdio is already used by serial port %d", i);
     static Chardev chardevs[MAX_CHARDEVS + VIRT_MAX_SERIALS];
     int chardev_count = 0;
     config.serial_count = serial_spec_count;
@@ -433,6 +464,27 @@ int main(int argc, char **argv)
         free((char *)config.dumpdtb);
         return 1;
     }
+    static Chardev monitor_chardev;
+    bool have_monitor_chardev = false;
+    if (monitor_spec && !config.dumpdtb) {
+        char err[512];
+        if (!chardev_open(&monitor_chardev, monitor_spec, "monitor", false, err, sizeof(err)))
+            option_error("-monitor", "%s: %s", monitor_spec, err);
+        have_monitor_chardev = true;
+        machine->monitor = hmp_create(machine, &monitor_chardev);
+        if (!machine->monitor)
+            option_error("-monitor", "out of memory");
+    } else if (!monitor_given && !config.dumpdtb && config.serials[0] && config.serials[0]->mux) {
+        /* -nographic / mon:stdio: the monitor shares the terminal (Ctrl-A c). */
+        machine->monitor = hmp_create_mux(machine, config.serials[0]);
+        if (!machine->monitor)
+            option_error("-nographic", "out of memory");
+    }
+    if (start_paused) {
+        if (!machine->monitor)
+            option_error("-S", "needs a monitor (-monitor) to continue");
+        machine->paused = true;
+    }
     int status;
     if (config.dumpdtb)
         status = virt_dump_fdt(machine, config.dumpdtb) ? 0 : 1;
@@ -440,7 +492,11 @@ int main(int argc, char **argv)
         status = 1;
     else
         status = virt_run(machine);
+    if (machine->monitor)
+        hmp_destroy(machine->monitor);
     virt_destroy(machine);
+    if (have_monitor_chardev)
+        chardev_close(&monitor_chardev);
     for (int i = 0; i < chardev_count; i++)
         chardev_close(&chardevs[i]);
     free((char *)config.dumpdtb);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "board/loader.h"
+#include "monitor/hmp.h"
 
 #define MiB (1ull << 20)
 /* riscv_compute_fdt_addr: the tree goes below min(DRAM end, 3 GiB). */
@@ -90,20 +91,6 @@ void virt_write_boot_rom(uint8_t *rom, uint64_t start_addr, uint64_t fdt_addr, u
     put_le64(info + 24, FW_DYNAMIC_INFO_NEXT_MODE_S);
     put_le64(info + 32, 0); /* options */
     put_le64(info + 40, 0); /* boot_hart */
-}
-
-static bool virt_rom_read(void *opaque, uint64_t offset, int size, uint64_t *value)
-{
-    VirtMachine *m = opaque;
-    uint64_t v = 0;
-    memcpy(&v, m->rom + offset, (size_t)size);
-    *value = v;
-    return true;
-}
-
-static bool virt_rom_write(void *opaque, uint64_t offset, int size, uint64_t value)
-{
-    return true; /* ROM: writes are ignored */
 }
 
 /* ---- wiring callbacks ---------------------------------------------- */
@@ -191,8 +178,7 @@ static bool virt_add_device(VirtMachine *m, const DeviceClass *cls, void *state,
 
 static bool virt_create_devices(VirtMachine *m)
 {
-    if (!bus_add_region(&m->bus, VIRT_MROM_BASE, VIRT_MROM_SIZE, m, virt_rom_read, virt_rom_write,
-                        "mrom")) {
+    if (!bus_add_rom(&m->bus, VIRT_MROM_BASE, m->rom, VIRT_MROM_SIZE, "mrom")) {
         virt_error("cannot map the boot ROM");
         return false;
     }
@@ -241,7 +227,7 @@ static bool virt_create_devices(VirtMachine *m)
     for (int i = 0; ok && i < VIRTIO_MMIO_SLOTS; i++)
         ok = virt_add_device(m, &virtio_mmio_class, &m->virtio[i], m->virtio[i].base,
                              VIRTIO_MMIO_SLOT_SIZE);
-    return ok && virt_block_create(m);
+    return ok && virt_block_create(m) && virt_net_create(m);
 }
 
 /* Records an image piece (copied, zero-extended to memsz) to be written
@@ -485,16 +471,10 @@ static void virt_reset_harts(VirtMachine *m)
 {
     for (int h = 0; h < m->hart_count; h++) {
         Hart *hart = m->harts[h];
+        /* As on QEMU, every hart starts in the ROM's reset vector, whose
+         * six instructions set a0 = hartid, a1 = fdt, a2 = &fw_dynamic_info
+         * and jump to start_addr (virt_write_boot_rom). */
         hart_reset(hart, VIRT_MROM_BASE);
-        /* The interpreter fetches only from RAM, so the effect of the six
-         * reset-vector instructions in the ROM is applied here: the state
-         * at the ROM's `jr t0` (a0 = hartid, a1 = fdt, a2 = &fw_dynamic_info,
-         * t0 = start). The ROM stays mapped for fw_dynamic_info reads. */
-        hart->x[5] = m->start_addr;
-        hart->x[10] = hart->mhartid;
-        hart->x[11] = m->fdt_addr;
-        hart->x[12] = VIRT_MROM_BASE + VIRT_ROM_RESET_VECTOR_SIZE;
-        hart->pc = m->start_addr;
     }
 }
 
@@ -534,6 +514,7 @@ VirtMachine *virt_create(const VirtConfig *config)
     }
     m->config = *config;
     m->hart_count = config->hart_count;
+    m->replay_break = UINT64_MAX;
     if (!bus_init(&m->bus, VIRT_DRAM_BASE, config->ram_size)) {
         virt_error("cannot allocate %" PRIu64 " MiB of guest RAM: %s", config->ram_size >> 20,
                    strerror(errno));
@@ -593,6 +574,7 @@ void virt_destroy(VirtMachine *m)
         return;
     replay_close(m->replay);
     virt_block_destroy(m);
+    virt_net_destroy(m);
     for (int h = 0; h < VIRT_MAX_HARTS; h++)
         free(m->harts[h]);
     if (m->code_cache)
@@ -690,19 +672,47 @@ static bool virt_input_sources(VirtMachine *m, Chardev **chrs)
     return any;
 }
 
+/* Idle wait with network backends: their sockets, in short slices so the
+ * consoles (chrs, NULL if none can give input) are not starved. True if a
+ * frame or console input arrived. */
+static bool virt_idle_wait_net(VirtMachine *m, Chardev **chrs, int chr_count, uint64_t ms)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t spent = (uint64_t)(now.tv_sec - start.tv_sec) * 1000 +
+                         (uint64_t)((now.tv_nsec - start.tv_nsec) / 1000000);
+        if (spent >= ms)
+            return false;
+        uint64_t slice = ms - spent < 20 ? ms - spent : 20;
+        if (virt_net_idle_wait(m, (int)slice))
+            return true;
+        if (chrs && chardev_wait_any(chrs, chr_count, 0))
+            return true;
+    }
+}
+
 /* All harts idle in wfi: skip to the next timer deadline, sleeping in real
  * time meanwhile (icount sleep=on) so an idle guest does not spin the host;
  * input arriving during the sleep is delivered first. */
 static void virt_idle(VirtMachine *m)
 {
-    Chardev *chrs[VIRT_MAX_SERIALS];
+    Chardev *chrs[VIRT_MAX_SERIALS + 1];
     int chr_count = m->serial_port_count;
     /* Undelivered input (UART full) must not make the wait return at once. */
     bool can_wait_input = virt_input_sources(m, chrs) && !virt_input_pending(m);
+    if (m->monitor) { /* a monitor command also ends the wait */
+        chrs[chr_count++] = hmp_chardev(m->monitor);
+        can_wait_input = !virt_input_pending(m);
+    }
     uint64_t deadline = clock_next_deadline_ns(&m->clock);
     if (deadline == CLOCK_NEVER) {
         /* A guest hang (nothing armed): wait for the host, never spin. */
-        chardev_wait_any(chrs, chr_count, can_wait_input ? 1000 : -1);
+        if (virt_net_active(m))
+            virt_idle_wait_net(m, can_wait_input ? chrs : NULL, chr_count, 1000);
+        else
+            chardev_wait_any(chrs, chr_count, can_wait_input ? 1000 : -1);
         return;
     }
     uint64_t now = clock_now_ns(&m->clock);
@@ -717,7 +727,10 @@ static void virt_idle(VirtMachine *m)
             ms = 1000;
             deadline = now + 1000 * 1000000ull;
         }
-        if (ms > 0) {
+        if (ms > 0 && virt_net_active(m)) {
+            if (virt_idle_wait_net(m, can_wait_input ? chrs : NULL, chr_count, ms))
+                return; /* a frame or input first, at this icount */
+        } else if (ms > 0) {
             if (can_wait_input) {
                 if (chardev_wait_any(chrs, chr_count, (int)ms))
                     return; /* input first; the UART interrupt may wake a hart */
@@ -729,6 +742,38 @@ static void virt_idle(VirtMachine *m)
     }
     clock_warp_to_ns(&m->clock, deadline);
     clock_run_timers(&m->clock);
+}
+
+/* A record/replay signal seen while paused, for virt_check_host_requests. */
+static int virt_stashed_signal;
+static void virt_monitor_wait(VirtMachine *m);
+
+/* One hart's turn of `budget` instructions from icount now. A replay_break
+ * inside it splits it in two hart_run calls with the monitor paused in
+ * between: the slice still ends where it would have (slice_end_icount and
+ * timer cuts unchanged, no extra round boundary), so the replay stays on
+ * the recorded schedule and `cont` resumes the rest of this hart's
+ * quantum, then the other harts in their order. */
+static HartStop virt_run_slice(VirtMachine *m, Hart *h, uint64_t now, uint64_t budget)
+{
+    uint64_t brk = m->replay_break;
+    if (!m->monitor || brk == UINT64_MAX || brk <= now || brk - now > budget)
+        return hart_run(h, budget);
+    uint64_t first = brk - now;
+    HartStop why = hart_run(h, first);
+    if (hart_machine_icount(h) != brk)
+        return why; /* the turn ended early (wfi, stop request): as without the break */
+    m->running = NULL;
+    m->clock.machine_icount = brk;
+    m->replay_break = UINT64_MAX;
+    m->paused = true;
+    virt_monitor_wait(m);
+    m->running = h;
+    if (m->paused || m->monitor_request || virt_stashed_signal || virt_quit_requested(m))
+        return why; /* leaving: the rest of the turn never runs */
+    if (budget == first || why != HART_STOP_BUDGET)
+        return why; /* the turn ended at the break anyway */
+    return hart_run(h, budget - first);
 }
 
 static bool virt_run_harts(VirtMachine *m)
@@ -747,7 +792,7 @@ static bool virt_run_harts(VirtMachine *m)
         h->icount_offset = now - h->instret;
         m->running = h;
         m->slice_end_icount = now + budget;
-        HartStop why = hart_run(h, budget);
+        HartStop why = virt_run_slice(m, h, now, budget);
         m->running = NULL;
         uint64_t retired = hart_machine_icount(h) - now;
         m->clock.machine_icount = now + retired;
@@ -821,6 +866,18 @@ static void virt_replay_poll_host(VirtMachine *m)
 static int virt_host_request_exit(VirtMachine *m, uint32_t request)
 {
     virt_output_flush(m);
+    if (request == TRACE_REQ_RESET) {
+        /* system_reset: the machine restarts, deja keeps running. */
+        virt_reset(m);
+        return -1;
+    }
+    if (request == TRACE_REQ_POWERDOWN) {
+        /* system_powerdown: virt has no power button device for an ACPI
+         * style event, so the host powers the machine off at once
+         * (docs/monitor.md). */
+        fprintf(stderr, "\ndeja: powered down by the host\n");
+        return 0;
+    }
     if (request == TRACE_REQ_SIGINT || request == TRACE_REQ_SIGTERM)
         fprintf(stderr, "\ndeja: terminating on signal %d\n",
                 request == TRACE_REQ_SIGINT ? SIGINT : SIGTERM);
@@ -829,15 +886,52 @@ static int virt_host_request_exit(VirtMachine *m, uint32_t request)
     return 0;
 }
 
+/* Paused by the monitor (stop, -S, replay_break): only the monitor runs,
+ * until cont or a request that ends or resets the machine. Serial input
+ * stays in the chardevs (a paused guest reads nothing); Ctrl-A x works. */
+static void virt_monitor_wait(VirtMachine *m)
+{
+    virt_output_flush(m);
+    Chardev *chrs[VIRT_MAX_SERIALS + 1];
+    while (m->paused && !m->monitor_request && !virt_quit_requested(m)) {
+        if (m->replay && !virt_stashed_signal)
+            virt_stashed_signal = replay_take_signal();
+        if (virt_stashed_signal)
+            break;
+        virt_input_sources(m, chrs);
+        for (int i = 0; i < m->serial_port_count; i++)
+            if (chrs[i] && chardev_input_available(chrs[i]))
+                chrs[i] = NULL; /* buffered input would end every wait at once */
+        chrs[m->serial_port_count] = hmp_chardev(m->monitor);
+        chardev_wait_any(chrs, m->serial_port_count + 1, 200);
+        for (int i = 0; i < m->serial_port_count; i++) {
+            Chardev *chr = m->serial_ports[i].chardev;
+            if (chr && chardev_has_input_source(chr)) {
+                chardev_poll(chr);
+                if (virt_replaying(m))
+                    chr->input_count = 0; /* replay ignores host input */
+            }
+        }
+        hmp_poll(m->monitor);
+    }
+}
+
 /* Record: a live host request becomes a HOST_REQUEST event at this icount.
  * Replay: a live one interrupts the replay; a logged one acts as in the
  * recording. Returns -1 to keep running, else the exit status. */
 static int virt_check_host_requests(VirtMachine *m)
 {
     int sig = m->replay ? replay_take_signal() : 0;
-    bool quit = virt_quit_requested(m);
+    if (!sig)
+        sig = virt_stashed_signal;
+    virt_stashed_signal = 0;
+    /* The monitor's quit acts like Ctrl-A x; in replay the monitor refuses
+     * the other requests (they come from the trace). */
+    uint32_t monitor = m->monitor_request;
+    m->monitor_request = 0;
+    bool quit = virt_quit_requested(m) || monitor == TRACE_REQ_QUIT;
     if (virt_replaying(m)) {
-        if (sig || quit) {
+        if (sig || quit || monitor) {
             virt_output_flush(m);
             fprintf(stderr, "\ndeja: replay interrupted by the user at instruction %" PRIu64 "\n",
                     m->clock.machine_icount);
@@ -851,11 +945,12 @@ static int virt_check_host_requests(VirtMachine *m)
         }
         return -1;
     }
-    if (!sig && !quit)
+    if (!sig && !quit && !monitor)
         return -1;
     uint32_t request = sig == SIGINT    ? TRACE_REQ_SIGINT
                        : sig == SIGTERM ? TRACE_REQ_SIGTERM
-                                        : TRACE_REQ_QUIT;
+                       : quit           ? TRACE_REQ_QUIT
+                                        : monitor;
     if (m->replay)
         replay_log_host_request(m->replay, m->clock.machine_icount, request);
     return virt_host_request_exit(m, request);
@@ -939,7 +1034,7 @@ bool virt_replay_start(VirtMachine *m)
     trace_header_set(&header, "hash:dtb", dtb_hash, sizeof(dtb_hash));
     if (c->dtb)
         trace_header_set_str(&header, "path:dtb", c->dtb);
-    if (!virt_block_header(m, &header))
+    if (!virt_block_header(m, &header) || !virt_net_header(m, &header))
         return false;
 
     ReplayMachine view = {
@@ -954,6 +1049,7 @@ bool virt_replay_start(VirtMachine *m)
         .opaque = m,
         .serial_input = virt_replay_serial_input,
         .host_request = virt_replay_host_request,
+        .net_frame = virt_net_replay_frame,
     };
     m->replay = replay_open(&c->replay, &header, &view, &sink, err, sizeof(err));
     if (!m->replay) {
@@ -1008,7 +1104,13 @@ static int virt_run_loop(VirtMachine *m)
         } else if (virt_input_pending(m)) {
             virt_deliver_input_buffered(m);
         }
-        if (m->replay || virt_quit_requested(m)) {
+        if (m->monitor) {
+            if (idle || round % VIRT_INPUT_POLL_ROUNDS == 0)
+                hmp_poll(m->monitor);
+            if (m->paused)
+                virt_monitor_wait(m);
+        }
+        if (m->replay || virt_quit_requested(m) || m->monitor_request || virt_stashed_signal) {
             int status = virt_check_host_requests(m);
             if (status >= 0)
                 return status;
@@ -1023,7 +1125,17 @@ static int virt_run_loop(VirtMachine *m)
                 return status;
             }
         }
+        /* Frames from the network backends enter here too, logged
+         * (docs/network.md); under replay they come from replay_round. */
+        if (!replaying)
+            virt_net_round(m, idle || round % VIRT_INPUT_POLL_ROUNDS == 0);
         idle = !virt_run_harts(m);
+        if (m->monitor_request || virt_stashed_signal) {
+            /* quit from a replay_break pause: before any other round work. */
+            int status = virt_check_host_requests(m);
+            if (status >= 0)
+                return status;
+        }
         if (idle && !m->stop) {
             if (replaying) {
                 int status = virt_replay_idle(m);

@@ -18,6 +18,7 @@
 #include "dev/uart16550.h"
 #include "dev/virtio_mmio.h"
 #include "board/virt_block.h"
+#include "board/virt_net.h"
 #include "host/chardev.h"
 #include "replay/clock.h"
 #include "replay/replay.h"
@@ -57,6 +58,7 @@ typedef struct VirtConfig {
     int serial_count; /* UARTs on the board; 0 means 1 (port 0 on serial) */
     ReplayOptions replay; /* -icount rr=record|replay,rrfile=F,rrsync=N */
     VirtBlockConfig block; /* -drive, -device virtio-*-device, -snapshot */
+    VirtNetConfig net;     /* -netdev, -object filter-replay|filter-dump */
 } VirtConfig;
 
 struct VirtMachine;
@@ -99,6 +101,7 @@ typedef struct VirtMachine {
     GoldfishRtc rtc;
     VirtioMmio virtio[VIRTIO_MMIO_SLOTS];
     VirtBlockState block; /* disks and virtio devices in the slots */
+    struct VirtNetState *net; /* netdevs and NICs (virt_net.c), NULL without */
     Device devices[VIRT_MAX_DEVICES];
     int device_count;
 
@@ -116,6 +119,16 @@ typedef struct VirtMachine {
     Replay *replay;
     uint32_t replay_request; /* host request taken from the trace, 0 if none */
     bool replay_aborted;     /* stopped by a replay error: no END check */
+
+    /* Human monitor (src/monitor/hmp.h; NULL: none). paused: stop/-S, the
+     * harts do not run until cont. monitor_request: quit, system_reset or
+     * system_powerdown from the monitor (a TraceHostRequest, 0 if none),
+     * handled and recorded at the round boundary. replay_break: replay
+     * pauses when the machine icount reaches it (UINT64_MAX: none). */
+    struct Hmp *monitor;
+    bool paused;
+    uint32_t monitor_request;
+    uint64_t replay_break;
 
     /* Host requests, handled between slices. */
     bool stop;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "board/virt.h"
+#include "board/virt_net.h"
 #include "replay/replay.h"
 
 static void set_err(char *err, size_t err_len, const char *fmt, ...)
@@ -207,10 +208,12 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
             v->kind = VIRT_VIRTIO_BLK;
         else if (!strcmp(key, "virtio-rng-device"))
             v->kind = VIRT_VIRTIO_RNG;
+        else if (!strcmp(key, "virtio-net-device"))
+            v->kind = VIRT_VIRTIO_NET;
         else {
             set_err(err, err_len,
-                    "'%s' is not a valid device model name (deja has virtio-blk-device and "
-                    "virtio-rng-device)",
+                    "'%s' is not a valid device model name (deja has virtio-blk-device, "
+                    "virtio-rng-device and virtio-net-device)",
                     key);
             return false;
         }
@@ -222,6 +225,18 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
     }
     if (!strcmp(key, "drive") && v->kind == VIRT_VIRTIO_BLK)
         return copy_id(v->drive, value, key, err, err_len);
+    if (!strcmp(key, "netdev") && v->kind == VIRT_VIRTIO_NET)
+        return copy_id(v->netdev, value, key, err, err_len);
+    if (!strcmp(key, "mac") && v->kind == VIRT_VIRTIO_NET) {
+        uint8_t mac[6];
+        if (!virt_net_parse_mac(value, mac)) {
+            set_err(err, err_len, "mac=%s: expected a unicast address like 52:54:00:12:34:56",
+                    value);
+            return false;
+        }
+        strcpy(v->mac, value);
+        return true;
+    }
     if (!strcmp(key, "id"))
         return true;
     set_err(err, err_len, "Property '%s' not found", key);
@@ -244,6 +259,11 @@ bool virt_block_parse_device(VirtBlockConfig *c, const char *spec, char *err, si
     }
     if (v.kind == VIRT_VIRTIO_BLK && !v.drive[0]) {
         set_err(err, err_len, "virtio-blk-device: drive property not set");
+        return false;
+    }
+    if (v.kind == VIRT_VIRTIO_NET && !v.netdev[0]) {
+        set_err(err, err_len, "virtio-net-device: netdev property not set (use "
+                              "netdev=ID of a -netdev user,id=ID)");
         return false;
     }
     c->devices[c->device_count++] = v;
@@ -355,6 +375,10 @@ bool virt_block_create(VirtMachine *m)
             }
             s->blks[s->blk_count++] = blk;
             virtio_mmio_attach(slot, &m->bus, irq, &blk->ops, blk);
+        } else if (devices[i].kind == VIRT_VIRTIO_NET) {
+            if (!virt_net_attach_nic(m, devices[i].netdev,
+                                     devices[i].mac[0] ? devices[i].mac : NULL, slot))
+                return false;
         } else {
             if (s->rng) {
                 block_fail("-device virtio-rng-device: deja supports one virtio-rng device");

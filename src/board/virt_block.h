@@ -26,11 +26,13 @@ typedef struct VirtDriveConfig {
     char image[VIRT_DRIVE_ID_MAX]; /* blkreplay: the drive it wraps */
 } VirtDriveConfig;
 
-typedef enum VirtVirtioKind { VIRT_VIRTIO_BLK = 1, VIRT_VIRTIO_RNG } VirtVirtioKind;
+typedef enum VirtVirtioKind { VIRT_VIRTIO_BLK = 1, VIRT_VIRTIO_RNG, VIRT_VIRTIO_NET } VirtVirtioKind;
 
 typedef struct VirtVirtioConfig {
     VirtVirtioKind kind;
     char drive[VIRT_DRIVE_ID_MAX];
+    char netdev[VIRT_DRIVE_ID_MAX]; /* virtio-net-device */
+    char mac[18];                   /* virtio-net-device; "" = default */
 } VirtVirtioConfig;
 
 typedef struct VirtBlockConfig {

@@ -62,6 +62,38 @@ bool bus_add_region(Bus *bus, uint64_t base, uint64_t size, void *opaque, BusRea
     return true;
 }
 
+static bool bus_rom_read(void *opaque, uint64_t offset, int size, uint64_t *value)
+{
+    const uint8_t *data = opaque;
+    uint64_t v = 0;
+    memcpy(&v, data + offset, (size_t)size); /* little-endian host */
+    *value = v;
+    return true;
+}
+
+bool bus_add_rom(Bus *bus, uint64_t base, const uint8_t *data, uint64_t size, const char *name)
+{
+    if (!data)
+        return false;
+    /* The read callback gets the bytes as opaque; the bus checks bounds
+     * before calling it. No write callback: writes are access faults. */
+    if (!bus_add_region(bus, base, size, (void *)data, bus_rom_read, NULL, name))
+        return false;
+    bus->regions[bus->region_count - 1].rom = data;
+    return true;
+}
+
+const uint8_t *bus_rom_ptr(const Bus *bus, uint64_t paddr, uint64_t len)
+{
+    for (int i = 0; i < bus->region_count; i++) {
+        const BusRegion *r = &bus->regions[i];
+        if (r->rom && paddr >= r->base && paddr - r->base < r->size &&
+            len <= r->size - (paddr - r->base))
+            return r->rom + (paddr - r->base);
+    }
+    return NULL;
+}
+
 static BusRegion *bus_find_region(Bus *bus, uint64_t paddr, int size)
 {
     for (int i = 0; i < bus->region_count; i++) {

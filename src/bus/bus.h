@@ -34,6 +34,7 @@ typedef struct BusRegion {
     BusReadFn read;
     BusWriteFn write;
     const char *name;
+    const uint8_t *rom; /* host bytes of a ROM region (bus_add_rom), else NULL */
 } BusRegion;
 
 typedef struct Bus Bus;
@@ -64,6 +65,19 @@ void bus_free(Bus *bus);
  * returns false if they do or if the table is full. */
 bool bus_add_region(Bus *bus, uint64_t base, uint64_t size, void *opaque, BusReadFn read,
                     BusWriteFn write, const char *name);
+
+/* Registers a read-only region backed by `size` host bytes at `data`,
+ * which must outlive the bus (the bus does not copy them: the owner may
+ * rewrite them, e.g. before a reset). Reads work like MMIO reads (naturally
+ * aligned); writes are access faults. Unlike MMIO, harts may fetch
+ * instructions from it (bus_rom_ptr). Same placement rules as
+ * bus_add_region. */
+bool bus_add_rom(Bus *bus, uint64_t base, const uint8_t *data, uint64_t size, const char *name);
+
+/* Host pointer for [paddr, paddr+len) if it lies wholly inside one ROM
+ * region, else NULL (RAM and MMIO included). Read-only. Slow (scans the
+ * region table): for the hart's instruction fetch outside RAM. */
+const uint8_t *bus_rom_ptr(const Bus *bus, uint64_t paddr, uint64_t len);
 
 static inline bool bus_is_ram(const Bus *bus, uint64_t paddr, uint64_t len)
 {

@@ -212,16 +212,35 @@ static inline uint16_t read_u16(const uint8_t *p)
     return v;
 }
 
-/* Decodes a block starting at paddr (RAM, same page) into `out`, which
+/* Host bytes of the 2-byte parcel at paddr if instructions may be fetched
+ * there (RAM or ROM), else NULL. Slow: for the page-straddling path. */
+static const uint8_t *fetch_ptr(const Bus *bus, uint64_t paddr)
+{
+    const uint8_t *host = bus_ram_ptr(bus, paddr, 2);
+    return host ? host : bus_rom_ptr(bus, paddr, 2);
+}
+
+/* Bytes from paddr to the end of the ROM region holding it (0 if none). */
+static uint64_t rom_bytes_left(const Bus *bus, uint64_t paddr)
+{
+    for (int i = 0; i < bus->region_count; i++) {
+        const BusRegion *r = &bus->regions[i];
+        if (r->rom && paddr >= r->base && paddr - r->base < r->size)
+            return r->size - (paddr - r->base);
+    }
+    return 0;
+}
+
+/* Decodes a block starting at paddr (RAM or ROM, same page) into `out`, which
  * has room for BLOCK_MAX_INSNS + 1 instructions. Stops before a 32-bit
  * instruction that crosses the page end unless it is the first one; in
  * that case returns 0 and leaves the block empty (the caller handles it). */
-static int decode_block(const uint8_t *host, uint64_t paddr, uint64_t ram_left, DecodedInsn *out,
+static int decode_block(const uint8_t *host, uint64_t paddr, uint64_t mem_left, DecodedInsn *out,
                         const void *const *labels)
 {
     uint32_t off = 0, page_left = (uint32_t)(BUS_PAGE_SIZE - (paddr & (BUS_PAGE_SIZE - 1)));
-    if (ram_left < page_left)
-        page_left = (uint32_t)ram_left; /* RAM ending inside a page */
+    if (mem_left < page_left)
+        page_left = (uint32_t)mem_left; /* RAM or ROM ending inside a page */
     int n = 0;
     while (n < BLOCK_MAX_INSNS && off + 2 <= page_left) {
         uint32_t raw = read_u16(host + off);
@@ -496,6 +515,8 @@ HartStop hart_run(Hart *h, uint64_t budget)
      * copies) and, after a chain miss, where to record the successor. */
     const Block *cur_block = NULL;
     Block *link_from = NULL;
+    const DecodedInsn *first; /* the block about to run (cached or scratch) */
+    unsigned count;
     int link_slot = 0;
     uint64_t link_flush_count = 0;
     unsigned stuck_traps = 0;
@@ -621,8 +642,23 @@ HartStop hart_run(Hart *h, uint64_t budget)
             paddr = host_to_paddr(bus, host);
         } else {
             Exc e = mmu_fetch_translate(h, pc, &paddr);
-            if (e == EXC_NONE && !bus_is_ram(bus, paddr, 2))
-                e = EXC_INSN_ACCESS;
+            if (e == EXC_NONE && !bus_is_ram(bus, paddr, 2)) {
+                const uint8_t *rom = bus_rom_ptr(bus, paddr, 2);
+                if (rom) {
+                    /* Fetch from a ROM region (the board's reset vector):
+                     * decode an uncached block into scratch each time.
+                     * ROM code runs a handful of instructions at reset,
+                     * so it gets no cache of its own; ending the block
+                     * with cur_block = NULL keeps it out of chaining. */
+                    int n = decode_block(rom, paddr, rom_bytes_left(bus, paddr), scratch, labels);
+                    first = n ? scratch : NULL;
+                    count = (unsigned)n;
+                    cur_block = NULL;
+                    link_from = NULL;
+                    goto run_decoded;
+                }
+                e = EXC_INSN_ACCESS; /* MMIO or unmapped: never executed */
+            }
             if (e != EXC_NONE) {
                 h->reservation_valid = false;
                 trap_exception(h, e, pc);
@@ -634,8 +670,6 @@ HartStop hart_run(Hart *h, uint64_t budget)
         Block *b = cache->table[code_hash(paddr)];
         while (b && b->paddr != paddr)
             b = b->hash_next;
-        const DecodedInsn *first;
-        unsigned count;
         /* The newest block for paddr comes first; if it is stale so are
          * the older ones. */
         if (likely(b && b->gen == *page_gen_of(cache, paddr))) {
@@ -659,6 +693,7 @@ HartStop hart_run(Hart *h, uint64_t budget)
             link_from = NULL;
         }
         cur_block = b;
+    run_decoded:
         if (unlikely(!first)) {
             /* A 32-bit instruction straddling a page end: fetch the
              * second half through its own translation. A fault there
@@ -667,7 +702,7 @@ HartStop hart_run(Hart *h, uint64_t budget)
             uint64_t paddr2;
             uint64_t vaddr2 = pc + 2;
             Exc e = mmu_fetch_translate(h, vaddr2, &paddr2);
-            if (e == EXC_NONE && !bus_is_ram(bus, paddr2, 2))
+            if (e == EXC_NONE && !fetch_ptr(bus, paddr2))
                 e = EXC_INSN_ACCESS;
             if (e != EXC_NONE) {
                 h->reservation_valid = false;
@@ -675,8 +710,8 @@ HartStop hart_run(Hart *h, uint64_t budget)
                 NOTE_TRAP();
                 continue;
             }
-            uint32_t raw = read_u16(bus_ram_ptr(bus, paddr, 2)) |
-                           (uint32_t)read_u16(bus_ram_ptr(bus, paddr2, 2)) << 16;
+            uint32_t raw = read_u16(fetch_ptr(bus, paddr)) |
+                           (uint32_t)read_u16(fetch_ptr(bus, paddr2)) << 16;
             decode_insn(raw, &scratch[0]);
             scratch[0].index = 0;
             scratch[0].pc_off = 0;

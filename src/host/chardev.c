@@ -680,6 +680,7 @@ static void chardev_mux_help(Chardev *chr)
     /* The terminal keeps OPOST, so \n is enough. */
     static const char help[] = "\nC-a h    print this help\n"
                                "C-a x    exit emulator\n"
+                               "C-a c    switch between console and monitor\n"
                                "C-a C-a  sends C-a\n";
     chardev_write(chr, (const uint8_t *)help, sizeof(help) - 1);
 }
@@ -691,7 +692,9 @@ static void chardev_mux_byte(Chardev *chr, uint8_t byte)
     if (!chr->mux_escape) {
         if (byte == CTRL_A)
             chr->mux_escape = true;
-        else
+        else if (chr->mux_monitor_focus && chr->monitor_input_count < sizeof(chr->monitor_input))
+            chr->monitor_input[chr->monitor_input_count++] = byte;
+        else if (!chr->mux_monitor_focus)
             chardev_push_input(chr, byte);
         return;
     }
@@ -708,6 +711,11 @@ static void chardev_mux_byte(Chardev *chr, uint8_t byte)
     case 'H':
     case '?':
         chardev_mux_help(chr);
+        break;
+    case 'c':
+    case 'C':
+        if (chr->mux_monitor_attached)
+            chr->mux_monitor_focus = !chr->mux_monitor_focus;
         break;
     default:
         break; /* unknown escapes are swallowed */

@@ -36,6 +36,13 @@ typedef struct Chardev {
     bool mux;
     bool mux_escape; /* the previous input byte was Ctrl-A */
     bool quit_requested;
+    /* mux with a monitor attached (src/monitor/hmp.c): Ctrl-A c moves the
+     * keyboard between the serial port and the monitor; while the monitor
+     * has it, typed bytes go to monitor_input instead of input. */
+    bool mux_monitor_attached;
+    bool mux_monitor_focus;
+    uint8_t monitor_input[256];
+    size_t monitor_input_count;
     uint8_t input[CHARDEV_INPUT_BUFFER];
     size_t input_head, input_count;
 } Chardev;

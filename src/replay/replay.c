@@ -542,6 +542,12 @@ void replay_log_warp(Replay *r, uint64_t icount, uint64_t warp_ns)
         replay_write_varint_event(r, icount, TRACE_EV_WARP, 0, warp_ns);
 }
 
+void replay_log_net_frame(Replay *r, uint64_t icount, uint32_t netdev, const uint8_t *frame,
+                          size_t len)
+{
+    replay_write(r, icount, TRACE_EV_NET_FRAME, netdev, frame, len);
+}
+
 /* ---- replay: reading events ----------------------------------------- */
 
 static int replay_peek(Replay *r, const TraceEvent **ev)
@@ -984,6 +990,11 @@ int replay_round(Replay *r, uint64_t icount)
                 r->sink.serial_input(r->sink.opaque, ev->channel, ev->payload, ev->len);
             replay_consume(r);
             break;
+        case TRACE_EV_NET_FRAME:
+            if (r->sink.net_frame)
+                r->sink.net_frame(r->sink.opaque, ev->channel, ev->payload, ev->len);
+            replay_consume(r);
+            break;
         case TRACE_EV_HOST_REQUEST: {
             uint64_t request = payload_varint(ev);
             replay_consume(r);
@@ -1021,7 +1032,8 @@ int replay_idle(Replay *r, uint64_t icount, uint64_t *warp_ns)
             replay_consume(r);
             return REPLAY_CONTINUE;
         }
-        if (ev->kind == TRACE_EV_SERIAL_INPUT || ev->kind == TRACE_EV_HOST_REQUEST)
+        if (ev->kind == TRACE_EV_SERIAL_INPUT || ev->kind == TRACE_EV_HOST_REQUEST ||
+            ev->kind == TRACE_EV_NET_FRAME)
             return REPLAY_CONTINUE;
     }
     if (ev->kind == TRACE_EV_END && ev->icount == icount)

@@ -63,6 +63,7 @@ typedef struct ReplaySink {
     void *opaque;
     void (*serial_input)(void *opaque, uint32_t port, const uint8_t *data, size_t len);
     void (*host_request)(void *opaque, uint32_t request); /* TraceHostRequest */
+    void (*net_frame)(void *opaque, uint32_t netdev, const uint8_t *frame, size_t len);
 } ReplaySink;
 
 typedef struct Replay Replay;
@@ -95,6 +96,9 @@ void replay_log_serial_input(Replay *r, uint64_t icount, uint32_t port, const ui
                              size_t len);
 void replay_log_host_request(Replay *r, uint64_t icount, uint32_t request);
 void replay_log_warp(Replay *r, uint64_t icount, uint64_t warp_ns);
+/* A network frame delivered into a guest receive buffer (NET_FRAME). */
+void replay_log_net_frame(Replay *r, uint64_t icount, uint32_t netdev, const uint8_t *frame,
+                          size_t len);
 
 /* At each round boundary, before host input is looked at. Record: sync
  * point when due, trace flush tick. Replay: sync point check, then the

@@ -223,6 +223,7 @@ static const char *const kind_names[TRACE_EV_KIND_COUNT] = {
     [TRACE_EV_WARP] = "WARP",
     [TRACE_EV_SYNC] = "SYNC",
     [TRACE_EV_END] = "END",
+    [TRACE_EV_NET_FRAME] = "NET_FRAME",
 };
 
 const char *trace_event_kind_name(uint32_t kind)

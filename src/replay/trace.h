@@ -39,6 +39,7 @@ typedef enum TraceEventKind {
     TRACE_EV_WARP = 5,         /* payload: varint ns added to virtual time (idle skip) */
     TRACE_EV_SYNC = 6,         /* payload: a sync-point digest record (replay.c) */
     TRACE_EV_END = 7,          /* payload: varint exit status + final digest record */
+    TRACE_EV_NET_FRAME = 8,    /* channel: netdev index; payload: frame delivered to the guest */
     TRACE_EV_KIND_COUNT
 } TraceEventKind;
 

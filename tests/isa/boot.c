@@ -116,9 +116,18 @@ static void walk(const uint8_t *fdt, struct findings *f)
     }
 }
 
-int main(u64 hartid, u64 fdt_address)
+/* crt0 leaves a0..a2 as the reset-vector ROM at 0x1000 set them: a2 is
+ * the ROM's auipc result + 40, the fw_dynamic_info that follows its code. */
+int main(u64 hartid, u64 fdt_address, u64 rom_a2)
 {
     CHECK("a0 = hart id 0", hartid, 0);
+    CHECK("a2 = &fw_dynamic_info (0x1000 + 40)", rom_a2, 0x1028);
+    if (rom_a2 == 0x1028) {
+        const volatile u64 *info = (const volatile u64 *)rom_a2;
+        CHECK("fw_dynamic_info magic", info[0], 0x4942534f);
+        CHECK("fw_dynamic_info version", info[1], 2);
+        CHECK("fw_dynamic_info next_mode = S", info[3], 1);
+    }
     rt_impl("device tree address", fdt_address);
     const uint8_t *fdt = (const uint8_t *)fdt_address;
     CHECK("a1 points at an FDT (magic)", be32(fdt), 0xd00dfeed);

@@ -75,6 +75,33 @@ int main(void)
     CHECK(!bus_dma_read(&bus, 0x7ffffff0, buf, 32));
     CHECK(bus_dma_read(&bus, 0x80000000, buf, 8) && buf[0] == 0x88);
 
+    /* ROM region: aligned reads, writes refused, host pointer for fetch */
+    {
+        uint8_t rom[0x100];
+        for (int i = 0; i < (int)sizeof(rom); i++)
+            rom[i] = (uint8_t)i;
+        CHECK(!bus_add_rom(&bus, 0x80000000, rom, sizeof(rom), "rom-over-ram"));
+        CHECK(!bus_add_rom(&bus, 0x10000800, rom, sizeof(rom), "rom-over-mmio"));
+        CHECK(bus_add_rom(&bus, 0x1000, rom, sizeof(rom), "rom"));
+        CHECK(bus_read(&bus, 0x1000, 4, &v) && v == 0x03020100);
+        CHECK(bus_read(&bus, 0x10f8, 8, &v) && v == 0xfffefdfcfbfaf9f8ull);
+        CHECK(bus_read(&bus, 0x1011, 1, &v) && v == 0x11);
+        CHECK(!bus_read(&bus, 0x1001, 4, &v));  /* misaligned, like MMIO */
+        CHECK(!bus_read(&bus, 0x1100, 1, &v));  /* past the end */
+        CHECK(!bus_write(&bus, 0x1000, 4, 0));  /* read-only: access fault */
+        CHECK(!bus_write(&bus, 0x1010, 1, 0));
+        CHECK(rom[0] == 0 && rom[0x10] == 0x10);
+        CHECK(bus_rom_ptr(&bus, 0x1000, 2) == rom);
+        CHECK(bus_rom_ptr(&bus, 0x10fe, 2) == rom + 0xfe);
+        CHECK(bus_rom_ptr(&bus, 0x10ff, 2) == NULL); /* straddles the end */
+        CHECK(bus_rom_ptr(&bus, 0xffe, 2) == NULL);
+        CHECK(bus_rom_ptr(&bus, 0x10000000, 2) == NULL); /* MMIO: never executable */
+        CHECK(bus_rom_ptr(&bus, 0x80000000, 2) == NULL); /* RAM has bus_ram_ptr */
+        CHECK(!bus_dma_read(&bus, 0x1000, buf, 4));      /* DMA reaches RAM only */
+        rom[4] = 0x5a; /* the bus reads the owner's bytes, not a copy */
+        CHECK(bus_read(&bus, 0x1004, 1, &v) && v == 0x5a);
+    }
+
     bus_free(&bus);
     if (failures)
         printf("test_bus: %d failure(s)\n", failures);

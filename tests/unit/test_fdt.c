@@ -171,11 +171,16 @@ int main(void)
         CHECK(reg && len == 16 && fdt32_to_cpu(reg[1]) == 0x80000000 &&
               fdt32_to_cpu(reg[3]) == 128 << 20);
     }
-    /* the tree is in guest RAM, and the harts start as the ROM leaves them */
+    /* the tree is in guest RAM; the harts start at the ROM's reset vector,
+     * whose six instructions leave a0 = hartid, a1 = fdt, a2 =
+     * &fw_dynamic_info, t0 = start and jump there */
     uint32_t magic;
     CHECK(bus_dma_read(&m->bus, m->fdt_addr, &magic, 4) && magic == 0xedfe0dd0);
+    CHECK(m->harts[1]->pc == 0x1000 && m->harts[1]->x[10] == 0 && m->harts[1]->instret == 0);
+    CHECK(hart_run(m->harts[1], 6) == HART_STOP_BUDGET);
     CHECK(m->harts[1]->pc == 0x80000000 && m->harts[1]->x[10] == 1 &&
-          m->harts[1]->x[11] == 0x87e00000 && m->harts[1]->x[12] == 0x1028);
+          m->harts[1]->x[11] == 0x87e00000 && m->harts[1]->x[12] == 0x1028 &&
+          m->harts[1]->x[5] == 0x80000000 && m->harts[1]->instret == 6);
     uint64_t v;
     CHECK(bus_read(&m->bus, 0x1028, 8, &v) && v == 0x4942534f);
     CHECK(bus_read(&m->bus, 0x10001000, 4, &v) && v == 0x74726976);
