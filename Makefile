@@ -11,7 +11,8 @@ LDLIBS := -lfdt -lm -lpthread -lutil -lzstd -lxxhash -lslirp
 LDFLAGS += $(SANITIZE)
 
 CORE_SRCS := $(sort $(wildcard src/cpu/*.c src/bus/*.c src/dev/*.c src/board/*.c \
-	src/replay/*.c src/snapshot/*.c src/host/*.c src/monitor/*.c src/gdb/*.c))
+	src/replay/*.c src/snapshot/*.c src/host/*.c src/monitor/*.c src/gdb/*.c \
+	src/util/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)

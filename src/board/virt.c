@@ -14,6 +14,7 @@
 
 #include "board/loader.h"
 #include "monitor/hmp.h"
+#include "util/message.h"
 
 #define MiB (1ull << 20)
 /* riscv_compute_fdt_addr: the tree goes below min(DRAM end, 3 GiB). */
@@ -26,17 +27,6 @@
 #define FW_DYNAMIC_INFO_MAGIC 0x4942534full
 #define FW_DYNAMIC_INFO_VERSION 2
 #define FW_DYNAMIC_INFO_NEXT_MODE_S 1
-
-static void virt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void virt_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("deja: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 uint64_t virt_host_time_ns(void)
 {
@@ -168,7 +158,7 @@ static bool virt_add_device(VirtMachine *m, const DeviceClass *cls, void *state,
 {
     if (m->device_count >= VIRT_MAX_DEVICES ||
         !bus_add_region(&m->bus, base, size, state, cls->read, cls->write, cls->name)) {
-        virt_error("cannot map device %s at 0x%" PRIx64, cls->name, base);
+        message_print_error("cannot map device %s at 0x%" PRIx64, cls->name, base);
         return false;
     }
     m->devices[m->device_count++] =
@@ -179,11 +169,11 @@ static bool virt_add_device(VirtMachine *m, const DeviceClass *cls, void *state,
 static bool virt_create_devices(VirtMachine *m)
 {
     if (!bus_add_rom(&m->bus, VIRT_MROM_BASE, m->rom, VIRT_MROM_SIZE, "mrom")) {
-        virt_error("cannot map the boot ROM");
+        message_print_error("cannot map the boot ROM");
         return false;
     }
     if (!clint_init(&m->clint, CLINT_BASE, m->hart_count, &m->clock)) {
-        virt_error("too many timers");
+        message_print_error("too many timers");
         return false;
     }
     plic_init(&m->plic, PLIC_BASE, m->hart_count);
@@ -208,7 +198,7 @@ static bool virt_create_devices(VirtMachine *m)
     if (!goldfish_rtc_init(&m->rtc, GOLDFISH_RTC_BASE, GOLDFISH_RTC_IRQ,
                            plic_input(&m->plic, GOLDFISH_RTC_IRQ), &m->clock,
                            virt_host_time_ns())) {
-        virt_error("too many timers");
+        message_print_error("too many timers");
         return false;
     }
     for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++)
@@ -236,7 +226,7 @@ static bool virt_add_blob(VirtMachine *m, const char *what, uint64_t addr, const
                           uint64_t filesz, uint64_t memsz)
 {
     if (!bus_is_ram(&m->bus, addr, memsz)) {
-        virt_error("%s: [0x%" PRIx64 ", 0x%" PRIx64 ") is outside RAM [0x%" PRIx64 ", 0x%" PRIx64
+        message_print_error("%s: [0x%" PRIx64 ", 0x%" PRIx64 ") is outside RAM [0x%" PRIx64 ", 0x%" PRIx64
                    "); try a larger -m",
                    what, addr, addr + memsz, m->bus.ram_base, m->bus.ram_base + m->bus.ram_size);
         return false;
@@ -244,19 +234,19 @@ static bool virt_add_blob(VirtMachine *m, const char *what, uint64_t addr, const
     for (int i = 0; i < m->blob_count; i++) {
         const VirtBlob *b = &m->blobs[i];
         if (memsz && addr < b->addr + b->size && b->addr < addr + memsz) {
-            virt_error("%s at [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps %s at [0x%" PRIx64
+            message_print_error("%s at [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps %s at [0x%" PRIx64
                        ", 0x%" PRIx64 ")",
                        what, addr, addr + memsz, b->what, b->addr, b->addr + b->size);
             return false;
         }
     }
     if (m->blob_count >= VIRT_MAX_BLOBS) {
-        virt_error("%s: too many segments", what);
+        message_print_error("%s: too many segments", what);
         return false;
     }
     uint8_t *copy = calloc(1, memsz ? memsz : 1);
     if (!copy) {
-        virt_error("%s: out of memory", what);
+        message_print_error("%s: out of memory", what);
         return false;
     }
     memcpy(copy, data, filesz);
@@ -288,7 +278,7 @@ static bool virt_load_elf(VirtMachine *m, const char *path, const uint8_t *data,
     ElfLoadContext ctx = { .m = m, .what = path };
     if (!loader_load_elf(data, size, virt_elf_segment, &ctx, entry, low, high, err, sizeof(err))) {
         if (err[0])
-            virt_error("%s: %s", path, err);
+            message_print_error("%s: %s", path, err);
         return false;
     }
     return true;
@@ -310,7 +300,7 @@ static bool virt_load_firmware(VirtMachine *m, uint64_t *firmware_end)
     if (!bios) {
         bios = VIRT_DEFAULT_BIOS;
         if (access(bios, R_OK) != 0) {
-            virt_error("default firmware %s not found: install the Debian package 'opensbi', "
+            message_print_error("default firmware %s not found: install the Debian package 'opensbi', "
                        "or pass -bios FILE or -bios none",
                        bios);
             return false;
@@ -320,7 +310,7 @@ static bool virt_load_firmware(VirtMachine *m, uint64_t *firmware_end)
     uint64_t size;
     char err[256];
     if (!loader_read_file(bios, &data, &size, err, sizeof(err))) {
-        virt_error("-bios: %s", err);
+        message_print_error("-bios: %s", err);
         return false;
     }
     bool ok;
@@ -332,7 +322,7 @@ static bool virt_load_firmware(VirtMachine *m, uint64_t *firmware_end)
     } else {
         ok = size > 0 && virt_add_blob(m, bios, m->bus.ram_base, data, size, size);
         if (size == 0)
-            virt_error("-bios: '%s' is empty", bios);
+            message_print_error("-bios: '%s' is empty", bios);
         *firmware_end = m->bus.ram_base + size;
     }
     free(data);
@@ -346,7 +336,7 @@ static bool virt_load_kernel(VirtMachine *m, uint64_t firmware_end)
     uint64_t size;
     char err[256];
     if (!loader_read_file(path, &data, &size, err, sizeof(err))) {
-        virt_error("-kernel: %s", err);
+        message_print_error("-kernel: %s", err);
         return false;
     }
     bool ok = true;
@@ -360,7 +350,7 @@ static bool virt_load_kernel(VirtMachine *m, uint64_t firmware_end)
         m->kernel_end = m->kernel_start + size;
         ok = virt_add_blob(m, path, m->kernel_start, data, size, size);
     } else {
-        virt_error("-kernel: '%s' is neither an ELF file nor a RISC-V Linux Image "
+        message_print_error("-kernel: '%s' is neither an ELF file nor a RISC-V Linux Image "
                    "(no \"RSC\\x05\" magic at offset 0x38)",
                    path);
         ok = false;
@@ -376,7 +366,7 @@ static bool virt_load_initrd(VirtMachine *m)
     uint64_t size;
     char err[256];
     if (!loader_read_file(path, &data, &size, err, sizeof(err))) {
-        virt_error("-initrd: %s", err);
+        message_print_error("-initrd: %s", err);
         return false;
     }
     /* riscv_load_initrd: far enough above the kernel not to be clobbered
@@ -387,7 +377,7 @@ static bool virt_load_initrd(VirtMachine *m)
     uint64_t start = m->kernel_entry + offset;
     bool ok = bus_is_ram(&m->bus, start, size);
     if (!ok)
-        virt_error("-initrd: '%s' (%" PRIu64 " bytes) does not fit in RAM at 0x%" PRIx64
+        message_print_error("-initrd: '%s' (%" PRIu64 " bytes) does not fit in RAM at 0x%" PRIx64
                    "; try a larger -m",
                    path, size, start);
     else
@@ -408,12 +398,12 @@ static void *virt_load_user_fdt(VirtMachine *m)
     char err[256];
     const char *path = m->config.dtb;
     if (!loader_read_file(path, &data, &size, err, sizeof(err))) {
-        virt_error("-dtb: %s", err);
+        message_print_error("-dtb: %s", err);
         return NULL;
     }
     if (size < sizeof(struct fdt_header) || fdt_check_header(data) != 0 ||
         fdt_totalsize(data) > size) {
-        virt_error("-dtb: '%s' is not a valid flattened device tree", path);
+        message_print_error("-dtb: '%s' is not a valid flattened device tree", path);
         free(data);
         return NULL;
     }
@@ -433,7 +423,7 @@ static void *virt_load_user_fdt(VirtMachine *m)
             res = fdt_setprop_u64(fdt, chosen, "linux,initrd-end", m->initrd_end);
     }
     if (chosen < 0 || res < 0) {
-        virt_error("-dtb: cannot update /chosen in '%s': %s", path,
+        message_print_error("-dtb: cannot update /chosen in '%s': %s", path,
                    fdt_strerror(chosen < 0 ? chosen : res));
         free(fdt);
         return NULL;
@@ -452,7 +442,7 @@ static bool virt_place_fdt(VirtMachine *m)
     if (m->bus.ram_base < VIRT_FDT_LIMIT && end > VIRT_FDT_LIMIT)
         end = VIRT_FDT_LIMIT;
     if (size > end - m->bus.ram_base) {
-        virt_error("the device tree does not fit in RAM");
+        message_print_error("the device tree does not fit in RAM");
         return false;
     }
     m->fdt_addr = (end - size) & ~(VIRT_FDT_ALIGN - 1);
@@ -460,7 +450,7 @@ static bool virt_place_fdt(VirtMachine *m)
         m->fdt_addr = m->bus.ram_base;
     if (m->initrd_end > m->initrd_start && m->initrd_end > m->fdt_addr &&
         m->initrd_start < m->fdt_addr + size) {
-        virt_error("the initrd overlaps the device tree at 0x%" PRIx64 "; try a larger -m",
+        message_print_error("the initrd overlaps the device tree at 0x%" PRIx64 "; try a larger -m",
                    m->fdt_addr);
         return false;
     }
@@ -494,29 +484,29 @@ void virt_reset(VirtMachine *m)
 VirtMachine *virt_create(const VirtConfig *config)
 {
     if (config->hart_count < 1 || config->hart_count > VIRT_MAX_HARTS) {
-        virt_error("-smp: %d harts requested, the virt board supports 1 to %d", config->hart_count,
+        message_print_error("-smp: %d harts requested, the virt board supports 1 to %d", config->hart_count,
                    VIRT_MAX_HARTS);
         return NULL;
     }
     if ((config->initrd || config->append) && !config->kernel) {
-        virt_error("%s needs -kernel", config->initrd ? "-initrd" : "-append");
+        message_print_error("%s needs -kernel", config->initrd ? "-initrd" : "-append");
         return NULL;
     }
     if (config->serial_count < 0 || config->serial_count > VIRT_MAX_SERIALS) {
-        virt_error("-serial: %d serial ports requested, the virt board supports at most %d",
+        message_print_error("-serial: %d serial ports requested, the virt board supports at most %d",
                    config->serial_count, VIRT_MAX_SERIALS);
         return NULL;
     }
     VirtMachine *m = calloc(1, sizeof(*m));
     if (!m) {
-        virt_error("out of memory");
+        message_print_error("out of memory");
         return NULL;
     }
     m->config = *config;
     m->hart_count = config->hart_count;
     m->replay_break = UINT64_MAX;
     if (!bus_init(&m->bus, VIRT_DRAM_BASE, config->ram_size)) {
-        virt_error("cannot allocate %" PRIu64 " MiB of guest RAM: %s", config->ram_size >> 20,
+        message_print_error("cannot allocate %" PRIu64 " MiB of guest RAM: %s", config->ram_size >> 20,
                    strerror(errno));
         free(m);
         return NULL;
@@ -529,14 +519,14 @@ VirtMachine *virt_create(const VirtConfig *config)
 
     m->code_cache = code_cache_create(&m->bus);
     if (!m->code_cache) {
-        virt_error("out of memory");
+        message_print_error("out of memory");
         goto fail;
     }
     HartEnv env = { .opaque = m, .read_time = virt_read_time };
     for (int h = 0; h < m->hart_count; h++) {
         m->harts[h] = calloc(1, sizeof(Hart));
         if (!m->harts[h]) {
-            virt_error("out of memory");
+            message_print_error("out of memory");
             goto fail;
         }
         hart_init(m->harts[h], (uint64_t)h, &m->bus, m->code_cache, env);
@@ -590,14 +580,14 @@ bool virt_dump_fdt(const VirtMachine *m, const char *path)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
-        virt_error("dumpdtb: cannot create '%s': %s", path, strerror(errno));
+        message_print_error("dumpdtb: cannot create '%s': %s", path, strerror(errno));
         return false;
     }
     size_t size = fdt_totalsize(m->fdt);
     bool ok = fwrite(m->fdt, 1, size, f) == size;
     ok = (fclose(f) == 0) && ok;
     if (!ok)
-        virt_error("dumpdtb: cannot write '%s'", path);
+        message_print_error("dumpdtb: cannot write '%s'", path);
     return ok;
 }
 
@@ -1018,7 +1008,7 @@ bool virt_replay_start(VirtMachine *m)
         uint8_t hash[16];
         char key[32];
         if (!trace_hash_file(files[i].path, hash, err, sizeof(err))) {
-            virt_error("%s: cannot hash '%s': %s", c->replay.mode == REPLAY_PLAY ? "replay" : "record",
+            message_print_error("%s: cannot hash '%s': %s", c->replay.mode == REPLAY_PLAY ? "replay" : "record",
                        files[i].path, err);
             return false;
         }
@@ -1053,7 +1043,7 @@ bool virt_replay_start(VirtMachine *m)
     };
     m->replay = replay_open(&c->replay, &header, &view, &sink, err, sizeof(err));
     if (!m->replay) {
-        virt_error("%s: %s", c->replay.mode == REPLAY_PLAY ? "replay" : "record", err);
+        message_print_error("%s: %s", c->replay.mode == REPLAY_PLAY ? "replay" : "record", err);
         return false;
     }
     replay_install_signal_handlers();

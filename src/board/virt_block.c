@@ -9,27 +9,7 @@
 #include "board/virt.h"
 #include "board/virt_net.h"
 #include "replay/replay.h"
-
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
-static void block_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void block_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("deja: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+#include "util/message.h"
 
 static bool parse_bool(const char *key, const char *value, bool *out, char *err, size_t err_len)
 {
@@ -41,14 +21,14 @@ static bool parse_bool(const char *key, const char *value, bool *out, char *err,
         *out = false;
         return true;
     }
-    set_err(err, err_len, "Parameter '%s' expects 'on' or 'off'", key);
+    message_format(err, err_len, "Parameter '%s' expects 'on' or 'off'", key);
     return false;
 }
 
 static bool copy_id(char *dst, const char *value, const char *key, char *err, size_t err_len)
 {
     if (!*value || strlen(value) >= VIRT_DRIVE_ID_MAX) {
-        set_err(err, err_len, "Parameter '%s' must be 1 to %d characters", key,
+        message_format(err, err_len, "Parameter '%s' must be 1 to %d characters", key,
                 VIRT_DRIVE_ID_MAX - 1);
         return false;
     }
@@ -58,7 +38,7 @@ static bool copy_id(char *dst, const char *value, const char *key, char *err, si
         valid = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                 (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_';
     if (!valid) {
-        set_err(err, err_len,
+        message_format(err, err_len,
                 "Parameter '%s' expects an identifier (a letter, then letters, digits, '-', '.', "
                 "'_')",
                 key);
@@ -77,7 +57,7 @@ static bool parse_options(const char *spec, OptionFn fn, void *ctx, char *err, s
 {
     char *copy = strdup(spec);
     if (!copy) {
-        set_err(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         return false;
     }
     bool ok = true;
@@ -97,7 +77,7 @@ static bool drive_option(void *ctx, const char *key, const char *value, char *er
 {
     VirtDriveConfig *d = ctx;
     if (!value) {
-        set_err(err, err_len, "Invalid parameter '%s' (expected key=value)", key);
+        message_format(err, err_len, "Invalid parameter '%s' (expected key=value)", key);
         return false;
     }
     if (!strcmp(key, "file")) {
@@ -107,7 +87,7 @@ static bool drive_option(void *ctx, const char *key, const char *value, char *er
     }
     if (!strcmp(key, "format")) {
         if (strcmp(value, "raw") && strcmp(value, "qcow2")) {
-            set_err(err, err_len, "Unknown driver '%s' (deja reads raw and qcow2)", value);
+            message_format(err, err_len, "Unknown driver '%s' (deja reads raw and qcow2)", value);
             return false;
         }
         strcpy(d->format, value);
@@ -122,7 +102,7 @@ static bool drive_option(void *ctx, const char *key, const char *value, char *er
             strcpy(d->format, value);
             return true;
         }
-        set_err(err, err_len, "Unknown driver '%s'", value);
+        message_format(err, err_len, "Unknown driver '%s'", value);
         return false;
     }
     if (!strcmp(key, "if")) {
@@ -131,7 +111,7 @@ static bool drive_option(void *ctx, const char *key, const char *value, char *er
         else if (!strcmp(value, "virtio"))
             d->if_virtio = true;
         else {
-            set_err(err, err_len, "unsupported bus type '%s' (deja has if=none and if=virtio)",
+            message_format(err, err_len, "unsupported bus type '%s' (deja has if=none and if=virtio)",
                     value);
             return false;
         }
@@ -149,7 +129,7 @@ static bool drive_option(void *ctx, const char *key, const char *value, char *er
         return true;
     if (!strcmp(key, "cache") || !strcmp(key, "aio") || !strcmp(key, "discard"))
         return true; /* host-side tuning: no effect in deja */
-    set_err(err, err_len, "Invalid parameter '%s'", key);
+    message_format(err, err_len, "Invalid parameter '%s'", key);
     return false;
 }
 
@@ -164,7 +144,7 @@ static VirtDriveConfig *find_drive(VirtBlockConfig *c, const char *id)
 bool virt_block_parse_drive(VirtBlockConfig *c, const char *spec, char *err, size_t err_len)
 {
     if (c->drive_count == VIRT_MAX_DRIVES) {
-        set_err(err, err_len, "at most %d drives", VIRT_MAX_DRIVES);
+        message_format(err, err_len, "at most %d drives", VIRT_MAX_DRIVES);
         return false;
     }
     VirtDriveConfig d = { 0 };
@@ -174,20 +154,20 @@ bool virt_block_parse_drive(VirtBlockConfig *c, const char *spec, char *err, siz
     }
     if (d.blkreplay) {
         if (!d.image[0] || d.file) {
-            set_err(err, err_len, "driver=blkreplay needs image=ID (the drive it wraps) and no "
+            message_format(err, err_len, "driver=blkreplay needs image=ID (the drive it wraps) and no "
                                   "file=");
             free(d.file);
             return false;
         }
         d.if_virtio = false;
     } else if (!d.file) {
-        set_err(err, err_len, "file= is missing (deja has no empty drives)");
+        message_format(err, err_len, "file= is missing (deja has no empty drives)");
         return false;
     }
     if (!d.id[0])
         snprintf(d.id, sizeof(d.id), "%s%d", d.if_virtio ? "virtio" : "none", c->drive_count);
     if (find_drive(c, d.id)) {
-        set_err(err, err_len, "Duplicate ID '%s' for drive", d.id);
+        message_format(err, err_len, "Duplicate ID '%s' for drive", d.id);
         free(d.file);
         return false;
     }
@@ -201,7 +181,7 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
     VirtVirtioConfig *v = ctx;
     if (!v->kind) { /* first item: the device type */
         if (value) {
-            set_err(err, err_len, "the device type comes first (e.g. virtio-blk-device,drive=ID)");
+            message_format(err, err_len, "the device type comes first (e.g. virtio-blk-device,drive=ID)");
             return false;
         }
         if (!strcmp(key, "virtio-blk-device"))
@@ -211,7 +191,7 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
         else if (!strcmp(key, "virtio-net-device"))
             v->kind = VIRT_VIRTIO_NET;
         else {
-            set_err(err, err_len,
+            message_format(err, err_len,
                     "'%s' is not a valid device model name (deja has virtio-blk-device, "
                     "virtio-rng-device and virtio-net-device)",
                     key);
@@ -220,7 +200,7 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
         return true;
     }
     if (!value) {
-        set_err(err, err_len, "Invalid parameter '%s' (expected key=value)", key);
+        message_format(err, err_len, "Invalid parameter '%s' (expected key=value)", key);
         return false;
     }
     if (!strcmp(key, "drive") && v->kind == VIRT_VIRTIO_BLK)
@@ -230,7 +210,7 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
     if (!strcmp(key, "mac") && v->kind == VIRT_VIRTIO_NET) {
         uint8_t mac[6];
         if (!virt_net_parse_mac(value, mac)) {
-            set_err(err, err_len, "mac=%s: expected a unicast address like 52:54:00:12:34:56",
+            message_format(err, err_len, "mac=%s: expected a unicast address like 52:54:00:12:34:56",
                     value);
             return false;
         }
@@ -239,14 +219,14 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
     }
     if (!strcmp(key, "id"))
         return true;
-    set_err(err, err_len, "Property '%s' not found", key);
+    message_format(err, err_len, "Property '%s' not found", key);
     return false;
 }
 
 bool virt_block_parse_device(VirtBlockConfig *c, const char *spec, char *err, size_t err_len)
 {
     if (c->device_count == VIRTIO_MMIO_SLOTS) {
-        set_err(err, err_len, "no free virtio-mmio slot (the virt board has %d)",
+        message_format(err, err_len, "no free virtio-mmio slot (the virt board has %d)",
                 VIRTIO_MMIO_SLOTS);
         return false;
     }
@@ -254,15 +234,15 @@ bool virt_block_parse_device(VirtBlockConfig *c, const char *spec, char *err, si
     if (!parse_options(spec, device_option, &v, err, err_len))
         return false;
     if (!v.kind) {
-        set_err(err, err_len, "missing device type");
+        message_format(err, err_len, "missing device type");
         return false;
     }
     if (v.kind == VIRT_VIRTIO_BLK && !v.drive[0]) {
-        set_err(err, err_len, "virtio-blk-device: drive property not set");
+        message_format(err, err_len, "virtio-blk-device: drive property not set");
         return false;
     }
     if (v.kind == VIRT_VIRTIO_NET && !v.netdev[0]) {
-        set_err(err, err_len, "virtio-net-device: netdev property not set (use "
+        message_format(err, err_len, "virtio-net-device: netdev property not set (use "
                               "netdev=ID of a -netdev user,id=ID)");
         return false;
     }
@@ -306,7 +286,7 @@ bool virt_block_create(VirtMachine *m)
     for (int i = 0; i < c->device_count; i++)
         devices[count++] = c->devices[i];
     if (count > VIRTIO_MMIO_SLOTS) {
-        block_fail("too many virtio devices: the virt board has %d virtio-mmio slots",
+        message_print_error("too many virtio devices: the virt board has %d virtio-mmio slots",
                    VIRTIO_MMIO_SLOTS);
         return false;
     }
@@ -316,24 +296,24 @@ bool virt_block_create(VirtMachine *m)
             continue;
         VirtDriveConfig *d = find_drive(c, devices[i].drive);
         if (!d) {
-            block_fail("-device virtio-blk-device: Property 'drive' can't find value '%s'",
+            message_print_error("-device virtio-blk-device: Property 'drive' can't find value '%s'",
                        devices[i].drive);
             return false;
         }
         if (used[d - c->drives]) {
-            block_fail("-device virtio-blk-device,drive=%s: Drive '%s' is already in use",
+            message_print_error("-device virtio-blk-device,drive=%s: Drive '%s' is already in use",
                        d->id, d->id);
             return false;
         }
         used[d - c->drives] = true;
         VirtDriveConfig *img = image_drive(c, d);
         if (!img || img->blkreplay) {
-            block_fail("-drive id=%s: blkreplay: image '%s' is not a drive with a file", d->id,
+            message_print_error("-drive id=%s: blkreplay: image '%s' is not a drive with a file", d->id,
                        d->image);
             return false;
         }
         if (recording_or_replaying(m) && !d->blkreplay) {
-            block_fail("%s: drive '%s' must be behind blkreplay to be recorded; use:\n"
+            message_print_error("%s: drive '%s' must be behind blkreplay to be recorded; use:\n"
                        "    -drive file=%s,if=none,id=%s -drive "
                        "driver=blkreplay,if=none,image=%s,id=%s-rr -device "
                        "virtio-blk-device,drive=%s-rr",
@@ -356,7 +336,7 @@ bool virt_block_create(VirtMachine *m)
         char err[512];
         s->backends[i] = block_open(&o, err, sizeof(err));
         if (!s->backends[i]) {
-            block_fail("-drive file=%s: %s", d->file, err);
+            message_print_error("-drive file=%s: %s", d->file, err);
             return false;
         }
     }
@@ -370,7 +350,7 @@ bool virt_block_create(VirtMachine *m)
             VirtioBlk *blk = calloc(1, sizeof(*blk));
             if (!blk || !virtio_blk_init(blk, s->backends[img - c->drives], d->id)) {
                 free(blk);
-                block_fail("out of memory");
+                message_print_error("out of memory");
                 return false;
             }
             s->blks[s->blk_count++] = blk;
@@ -381,12 +361,12 @@ bool virt_block_create(VirtMachine *m)
                 return false;
         } else {
             if (s->rng) {
-                block_fail("-device virtio-rng-device: deja supports one virtio-rng device");
+                message_print_error("-device virtio-rng-device: deja supports one virtio-rng device");
                 return false;
             }
             s->rng = calloc(1, sizeof(*s->rng));
             if (!s->rng) {
-                block_fail("out of memory");
+                message_print_error("out of memory");
                 return false;
             }
             virtio_rng_init(s->rng);
@@ -427,7 +407,7 @@ bool virt_block_header(VirtMachine *m, TraceHeader *header)
                  slot->ops->name, ro ? "(ro)" : "");
     }
     if (!trace_header_set_str(header, "virtio-devices", layout[0] ? layout : "none")) {
-        block_fail("%s: too many entries in the trace header", mode);
+        message_print_error("%s: too many entries in the trace header", mode);
         return false;
     }
     for (int i = 0; i < c->drive_count; i++) {
@@ -438,12 +418,12 @@ bool virt_block_header(VirtMachine *m, TraceHeader *header)
         char key[48], err[512];
         uint8_t hash[16];
         if (!trace_hash_file(img->file, hash, err, sizeof(err))) {
-            block_fail("%s: cannot hash '%s': %s", mode, img->file, err);
+            message_print_error("%s: cannot hash '%s': %s", mode, img->file, err);
             return false;
         }
         snprintf(key, sizeof(key), "hash:drive:%s", img->id);
         if (!trace_header_set(header, key, hash, sizeof(hash))) {
-            block_fail("%s: too many entries in the trace header", mode);
+            message_print_error("%s: too many entries in the trace header", mode);
             return false;
         }
         snprintf(key, sizeof(key), "path:drive:%s", img->id);

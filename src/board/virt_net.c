@@ -10,6 +10,7 @@
 #include "dev/plic.h"
 #include "dev/virtio_net.h"
 #include "replay/replay.h"
+#include "util/message.h"
 
 /* Frames a netdev holds for the guest before it drops new ones (a NIC
  * whose driver posts no buffers must not make deja grow without bound;
@@ -37,27 +38,6 @@ typedef struct VirtNetState {
     int nic_count;
 } VirtNetState;
 
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
-static void net_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void net_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("deja: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 static VirtNetdevConfig *find_netdev(VirtNetConfig *c, const char *id)
 {
     for (int i = 0; i < c->netdev_count; i++)
@@ -69,7 +49,7 @@ static VirtNetdevConfig *find_netdev(VirtNetConfig *c, const char *id)
 static bool copy_id(char *dst, const char *value, char *err, size_t err_len)
 {
     if (!*value || strlen(value) >= VIRT_NETDEV_ID_MAX) {
-        set_err(err, err_len, "id must be 1 to %d characters", VIRT_NETDEV_ID_MAX - 1);
+        message_format(err, err_len, "id must be 1 to %d characters", VIRT_NETDEV_ID_MAX - 1);
         return false;
     }
     strcpy(dst, value);
@@ -82,17 +62,17 @@ bool virt_net_parse_netdev(VirtNetConfig *c, const char *spec, char *err, size_t
 {
     size_t type_len = strcspn(spec, ",");
     if (type_len != 4 || strncmp(spec, "user", 4)) {
-        set_err(err, err_len, "%.*s: backend not supported (use -netdev user)", (int)type_len,
+        message_format(err, err_len, "%.*s: backend not supported (use -netdev user)", (int)type_len,
                 spec);
         return false;
     }
     if (c->netdev_count == VIRT_MAX_NETDEVS) {
-        set_err(err, err_len, "at most %d netdevs", VIRT_MAX_NETDEVS);
+        message_format(err, err_len, "at most %d netdevs", VIRT_MAX_NETDEVS);
         return false;
     }
     VirtNetdevConfig d = { .spec = strdup(spec) };
     if (!d.spec) {
-        set_err(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         return false;
     }
     char *save = NULL;
@@ -100,7 +80,7 @@ bool virt_net_parse_netdev(VirtNetConfig *c, const char *spec, char *err, size_t
     while ((item = strtok_r(NULL, ",", &save))) {
         char *eq = strchr(item, '=');
         if (!eq) {
-            set_err(err, err_len, "Invalid parameter '%s' (expected key=value)", item);
+            message_format(err, err_len, "Invalid parameter '%s' (expected key=value)", item);
             goto fail;
         }
         *eq = 0;
@@ -116,26 +96,26 @@ bool virt_net_parse_netdev(VirtNetConfig *c, const char *spec, char *err, size_t
             else if (!strcmp(value, "off") || !strcmp(value, "no") || !strcmp(value, "false"))
                 d.slirp.restricted = false;
             else {
-                set_err(err, err_len, "Parameter 'restrict' expects 'on' or 'off'");
+                message_format(err, err_len, "Parameter 'restrict' expects 'on' or 'off'");
                 goto fail;
             }
         } else if (!strcmp(item, "hostfwd")) {
             if (d.slirp.hostfwd_count == NET_SLIRP_MAX_HOSTFWD) {
-                set_err(err, err_len, "at most %d hostfwd", NET_SLIRP_MAX_HOSTFWD);
+                message_format(err, err_len, "at most %d hostfwd", NET_SLIRP_MAX_HOSTFWD);
                 goto fail;
             }
             d.slirp.hostfwd[d.slirp.hostfwd_count++] = value;
         } else {
-            set_err(err, err_len, "Invalid parameter '%s'", item);
+            message_format(err, err_len, "Invalid parameter '%s'", item);
             goto fail;
         }
     }
     if (!d.id[0]) {
-        set_err(err, err_len, "Parameter 'id' is missing");
+        message_format(err, err_len, "Parameter 'id' is missing");
         goto fail;
     }
     if (find_netdev(c, d.id)) {
-        set_err(err, err_len, "Duplicate ID '%s' for netdev", d.id);
+        message_format(err, err_len, "Duplicate ID '%s' for netdev", d.id);
         goto fail;
     }
     c->netdevs[c->netdev_count++] = d;
@@ -150,7 +130,7 @@ bool virt_net_parse_net(VirtNetConfig *c, const char *spec, char *err, size_t er
     (void)c;
     if (!strcmp(spec, "none"))
         return true; /* deja has no default NIC: nothing to remove */
-    set_err(err, err_len, "only -net none is supported (use -netdev user,id=ID -device "
+    message_format(err, err_len, "only -net none is supported (use -netdev user,id=ID -device "
                           "virtio-net-device,netdev=ID)");
     return false;
 }
@@ -159,7 +139,7 @@ bool virt_net_parse_object(VirtNetConfig *c, const char *spec, char *err, size_t
 {
     char *copy = strdup(spec);
     if (!copy) {
-        set_err(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         return false;
     }
     bool ok = false;
@@ -167,7 +147,7 @@ bool virt_net_parse_object(VirtNetConfig *c, const char *spec, char *err, size_t
     char *type = strtok_r(copy, ",", &save);
     const char *netdev = NULL, *file = NULL, *id = NULL;
     if (!type || (strcmp(type, "filter-replay") && strcmp(type, "filter-dump"))) {
-        set_err(err, err_len, "object type '%s' is not supported (deja has filter-replay and "
+        message_format(err, err_len, "object type '%s' is not supported (deja has filter-replay and "
                               "filter-dump)", type ? type : "");
         goto out;
     }
@@ -176,7 +156,7 @@ bool virt_net_parse_object(VirtNetConfig *c, const char *spec, char *err, size_t
     while ((item = strtok_r(NULL, ",", &save))) {
         char *eq = strchr(item, '=');
         if (!eq) {
-            set_err(err, err_len, "Invalid parameter '%s' (expected key=value)", item);
+            message_format(err, err_len, "Invalid parameter '%s' (expected key=value)", item);
             goto out;
         }
         *eq = 0;
@@ -189,26 +169,26 @@ bool virt_net_parse_object(VirtNetConfig *c, const char *spec, char *err, size_t
         else if (!strcmp(item, "queue") && !strcmp(eq + 1, "all"))
             continue;
         else {
-            set_err(err, err_len, "Property '%s' not found", item);
+            message_format(err, err_len, "Property '%s' not found", item);
             goto out;
         }
     }
     if (!id || !netdev) {
-        set_err(err, err_len, "Parameters 'id' and 'netdev' are required");
+        message_format(err, err_len, "Parameters 'id' and 'netdev' are required");
         goto out;
     }
     VirtNetdevConfig *d = find_netdev(c, netdev);
     if (!d) {
-        set_err(err, err_len, "netdev '%s' not found (put -netdev before -object)", netdev);
+        message_format(err, err_len, "netdev '%s' not found (put -netdev before -object)", netdev);
         goto out;
     }
     if (dump) {
         if (!file) {
-            set_err(err, err_len, "Parameter 'file' is missing");
+            message_format(err, err_len, "Parameter 'file' is missing");
             goto out;
         }
         if (d->dump_file) {
-            set_err(err, err_len, "netdev '%s' already has a filter-dump", netdev);
+            message_format(err, err_len, "netdev '%s' already has a filter-dump", netdev);
             goto out;
         }
         d->dump_file = strdup(file);
@@ -325,29 +305,29 @@ bool virt_net_attach_nic(VirtMachine *m, const char *netdev, const char *mac_tex
 {
     VirtNetdevConfig *d = find_netdev(&m->config.net, netdev);
     if (!d) {
-        net_fail("-device virtio-net-device: Property 'netdev' can't find value '%s'", netdev);
+        message_print_error("-device virtio-net-device: Property 'netdev' can't find value '%s'", netdev);
         return false;
     }
     VirtNetState *s = net_state(m);
     if (!s) {
-        net_fail("out of memory");
+        message_print_error("out of memory");
         return false;
     }
     VirtNetdev *nd = &s->netdevs[d - m->config.net.netdevs];
     if (nd->nic) {
-        net_fail("-device virtio-net-device,netdev=%s: netdev '%s' is already in use", netdev,
+        message_print_error("-device virtio-net-device,netdev=%s: netdev '%s' is already in use", netdev,
                  netdev);
         return false;
     }
     uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + s->nic_count) };
     if (mac_text && !virt_net_parse_mac(mac_text, mac)) {
-        net_fail("-device virtio-net-device: mac=%s: expected a unicast address like "
+        message_print_error("-device virtio-net-device: mac=%s: expected a unicast address like "
                  "52:54:00:12:34:56", mac_text);
         return false;
     }
     nd->nic = calloc(1, sizeof(*nd->nic));
     if (!nd->nic) {
-        net_fail("out of memory");
+        message_print_error("out of memory");
         return false;
     }
     virtio_net_init(nd->nic, mac, nic_transmit, nd);
@@ -365,7 +345,7 @@ bool virt_net_create(VirtMachine *m)
         return true;
     VirtNetState *s = net_state(m);
     if (!s) {
-        net_fail("out of memory");
+        message_print_error("out of memory");
         return false;
     }
     const char *mode = replaying(m) ? "replay" : "record";
@@ -373,17 +353,17 @@ bool virt_net_create(VirtMachine *m)
         VirtNetdev *nd = &s->netdevs[i];
         VirtNetdevConfig *d = &c->netdevs[i];
         if (!nd->nic) {
-            net_fail("-netdev %s: no -device virtio-net-device,netdev=%s uses it", d->id, d->id);
+            message_print_error("-netdev %s: no -device virtio-net-device,netdev=%s uses it", d->id, d->id);
             return false;
         }
         if (m->config.replay.mode != REPLAY_OFF && !d->replay_filter) {
-            net_fail("%s: netdev '%s' must have a replay filter to be recorded; add:\n"
+            message_print_error("%s: netdev '%s' must have a replay filter to be recorded; add:\n"
                      "    -object filter-replay,id=replay,netdev=%s",
                      mode, d->id, d->id);
             return false;
         }
         if (d->dump_file && !pcap_open(nd, d->dump_file)) {
-            net_fail("-object filter-dump: cannot write '%s'", d->dump_file);
+            message_print_error("-object filter-dump: cannot write '%s'", d->dump_file);
             return false;
         }
         if (replaying(m))
@@ -391,7 +371,7 @@ bool virt_net_create(VirtMachine *m)
         char err[512];
         nd->slirp = net_slirp_open(&d->slirp, backend_receive, nd, err, sizeof(err));
         if (!nd->slirp) {
-            net_fail("-netdev user,id=%s: %s", d->id, err);
+            message_print_error("-netdev user,id=%s: %s", d->id, err);
             return false;
         }
     }
@@ -427,7 +407,7 @@ bool virt_net_header(VirtMachine *m, TraceHeader *header)
     char text[32];
     snprintf(text, sizeof(text), "%d", m->config.net.netdev_count);
     if (!trace_header_set_str(header, "netdevs", text)) {
-        net_fail("%s: too many entries in the trace header", replaying(m) ? "replay" : "record");
+        message_print_error("%s: too many entries in the trace header", replaying(m) ? "replay" : "record");
         return false;
     }
     return true;

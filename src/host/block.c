@@ -1,5 +1,6 @@
 /* Block backends (block.h). */
 #include "host/block.h"
+#include "util/message.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,30 +40,20 @@ struct BlockBackend {
     size_t slot_count, used;
 };
 
-static void block_error(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void block_error(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 static const uint8_t QCOW_MAGIC[4] = { 'Q', 'F', 'I', 0xfb };
 
 const char *block_probe_format(const char *path, char *err, size_t err_len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        block_error(err, err_len, "Could not open '%s': %s", path, strerror(errno));
+        message_format(err, err_len, "Could not open '%s': %s", path, strerror(errno));
         return NULL;
     }
     uint8_t head[4] = { 0 };
     ssize_t n = pread(fd, head, sizeof(head), 0);
     close(fd);
     if (n < 0) {
-        block_error(err, err_len, "Could not read '%s': %s", path, strerror(errno));
+        message_format(err, err_len, "Could not read '%s': %s", path, strerror(errno));
         return NULL;
     }
     return n == 4 && memcmp(head, QCOW_MAGIC, 4) == 0 ? "qcow2" : "raw";
@@ -129,7 +120,7 @@ static bool qcow2_open(BlockImage *img, int depth, char *err, size_t err_len)
 {
     uint8_t h[104] = { 0 };
     if (img->file_size < 72 || !read_exact(img->fd, h, img->file_size < 104 ? 72 : 104, 0)) {
-        block_error(err, err_len, "'%s': qcow2 header is truncated", img->path);
+        message_format(err, err_len, "'%s': qcow2 header is truncated", img->path);
         return false;
     }
     uint32_t version = (uint32_t)be(h + 4, 4);
@@ -141,18 +132,18 @@ static bool qcow2_open(BlockImage *img, int depth, char *err, size_t err_len)
     uint32_t l1_size = (uint32_t)be(h + 36, 4);
     uint64_t l1_offset = be(h + 40, 8);
     if (version != 2 && version != 3) {
-        block_error(err, err_len, "'%s': qcow2 version %u is not supported (2 or 3)", img->path,
+        message_format(err, err_len, "'%s': qcow2 version %u is not supported (2 or 3)", img->path,
                     version);
         return false;
     }
     if (version == 3) {
         if (img->file_size < 104) {
-            block_error(err, err_len, "'%s': qcow2 v3 header is truncated", img->path);
+            message_format(err, err_len, "'%s': qcow2 v3 header is truncated", img->path);
             return false;
         }
         uint64_t incompat = be(h + 72, 8);
         if (incompat & ~QCOW_INCOMPAT_UNDERSTOOD) {
-            block_error(err, err_len,
+            message_format(err, err_len,
                         "'%s': qcow2 incompatible features 0x%llx are not supported (corrupt "
                         "image, external data file or extended L2 entries)",
                         img->path, (unsigned long long)(incompat & ~QCOW_INCOMPAT_UNDERSTOOD));
@@ -160,24 +151,24 @@ static bool qcow2_open(BlockImage *img, int depth, char *err, size_t err_len)
         }
     }
     if (crypt != 0) {
-        block_error(err, err_len, "'%s': encrypted qcow2 images are not supported", img->path);
+        message_format(err, err_len, "'%s': encrypted qcow2 images are not supported", img->path);
         return false;
     }
     if (cluster_bits < 9 || cluster_bits > 21) {
-        block_error(err, err_len, "'%s': qcow2 cluster_bits %u out of range 9..21", img->path,
+        message_format(err, err_len, "'%s': qcow2 cluster_bits %u out of range 9..21", img->path,
                     cluster_bits);
         return false;
     }
     /* Entries one L1 entry covers: cluster * (cluster / 8). */
     uint64_t l1_span_bits = cluster_bits + cluster_bits - 3;
     if (size > (1ull << 56)) {
-        block_error(err, err_len, "'%s': qcow2 virtual size too large", img->path);
+        message_format(err, err_len, "'%s': qcow2 virtual size too large", img->path);
         return false;
     }
     uint64_t needed = (size + (1ull << l1_span_bits) - 1) >> l1_span_bits;
     if (l1_size < needed || (uint64_t)l1_size * 8 > QCOW_MAX_L1_BYTES || l1_offset % 8 ||
         l1_offset > img->file_size || (uint64_t)l1_size * 8 > img->file_size - l1_offset) {
-        block_error(err, err_len, "'%s': qcow2 L1 table (%u entries at 0x%llx) is invalid",
+        message_format(err, err_len, "'%s': qcow2 L1 table (%u entries at 0x%llx) is invalid",
                     img->path, l1_size, (unsigned long long)l1_offset);
         return false;
     }
@@ -188,7 +179,7 @@ static bool qcow2_open(BlockImage *img, int depth, char *err, size_t err_len)
     uint8_t *raw = malloc((size_t)l1_size * 8 + 8);
     if (!img->l1 || !raw || (l1_size && !read_exact(img->fd, raw, (size_t)l1_size * 8, l1_offset))) {
         free(raw);
-        block_error(err, err_len, "'%s': cannot read the qcow2 L1 table", img->path);
+        message_format(err, err_len, "'%s': cannot read the qcow2 L1 table", img->path);
         return false;
     }
     for (uint32_t i = 0; i < l1_size; i++)
@@ -197,22 +188,22 @@ static bool qcow2_open(BlockImage *img, int depth, char *err, size_t err_len)
     if (backing_offset) {
         if (backing_len == 0 || backing_len > 1023 || backing_offset > img->file_size ||
             backing_len > img->file_size - backing_offset) {
-            block_error(err, err_len, "'%s': qcow2 backing file name is invalid", img->path);
+            message_format(err, err_len, "'%s': qcow2 backing file name is invalid", img->path);
             return false;
         }
         if (depth >= QCOW_MAX_BACKING_DEPTH) {
-            block_error(err, err_len, "'%s': backing chain deeper than %d", img->path,
+            message_format(err, err_len, "'%s': backing chain deeper than %d", img->path,
                         QCOW_MAX_BACKING_DEPTH);
             return false;
         }
         char name[1024];
         if (!read_exact(img->fd, name, backing_len, backing_offset)) {
-            block_error(err, err_len, "'%s': cannot read the backing file name", img->path);
+            message_format(err, err_len, "'%s': cannot read the backing file name", img->path);
             return false;
         }
         name[backing_len] = 0;
         if (memchr(name, 0, backing_len)) {
-            block_error(err, err_len, "'%s': qcow2 backing file name is invalid", img->path);
+            message_format(err, err_len, "'%s': qcow2 backing file name is invalid", img->path);
             return false;
         }
         /* A relative name is relative to the image's directory. */
@@ -238,18 +229,18 @@ static BlockImage *image_open(const char *path, const char *format, bool writabl
     BlockImage *img = calloc(1, sizeof(*img));
     if (!img || !(img->path = strdup(path))) {
         free(img);
-        block_error(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         return NULL;
     }
     img->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (img->fd < 0) {
-        block_error(err, err_len, "Could not open '%s': %s", path, strerror(errno));
+        message_format(err, err_len, "Could not open '%s': %s", path, strerror(errno));
         image_close(img);
         return NULL;
     }
     struct stat st;
     if (fstat(img->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        block_error(err, err_len, "'%s' is not a regular file", path);
+        message_format(err, err_len, "'%s' is not a regular file", path);
         image_close(img);
         return NULL;
     }
@@ -259,7 +250,7 @@ static BlockImage *image_open(const char *path, const char *format, bool writabl
     if (img->qcow2) {
         uint8_t magic[4] = { 0 };
         if (!read_exact(img->fd, magic, 4, 0) || memcmp(magic, QCOW_MAGIC, 4) != 0) {
-            block_error(err, err_len, "'%s' is not a qcow2 image (format=qcow2)", path);
+            message_format(err, err_len, "'%s' is not a qcow2 image (format=qcow2)", path);
             image_close(img);
             return NULL;
         }
@@ -285,12 +276,12 @@ BlockBackend *block_open(const BlockOpenOptions *o, char *err, size_t err_len)
                     o->path);
     }
     if (strcmp(format, "raw") != 0 && strcmp(format, "qcow2") != 0) {
-        block_error(err, err_len, "'%s': unknown format '%s' (use raw or qcow2)", o->path, format);
+        message_format(err, err_len, "'%s': unknown format '%s' (use raw or qcow2)", o->path, format);
         return NULL;
     }
     bool qcow2 = strcmp(format, "qcow2") == 0;
     if (qcow2 && !o->readonly && !o->overlay) {
-        block_error(err, err_len,
+        message_format(err, err_len,
                     "'%s': deja cannot write into qcow2 images; use snapshot=on (writes stay in "
                     "memory), readonly=on, or convert it with 'qemu-img convert -O raw %s "
                     "IMAGE.raw'",
@@ -303,7 +294,7 @@ BlockBackend *block_open(const BlockOpenOptions *o, char *err, size_t err_len)
     BlockBackend *b = calloc(1, sizeof(*b));
     if (!b) {
         image_close(img);
-        block_error(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         return NULL;
     }
     b->image = img;

@@ -1,5 +1,6 @@
 /* -netdev user on libslirp (net_slirp.h). */
 #include "host/net_slirp.h"
+#include "util/message.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,16 +32,6 @@ struct NetSlirp {
     struct pollfd fds[NET_SLIRP_MAX_FDS];
     int fd_count;
 };
-
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
 
 static int64_t host_ns(void)
 {
@@ -145,7 +136,7 @@ static bool parse_net(const char *text, struct in_addr *net, struct in_addr *mas
     net->s_addr &= mask->s_addr;
     return true;
 bad:
-    set_err(err, err_len, "net=%s: expected an IPv4 network like 10.0.2.0/24", text);
+    message_format(err, err_len, "net=%s: expected an IPv4 network like 10.0.2.0/24", text);
     return false;
 }
 
@@ -200,13 +191,13 @@ static bool add_hostfwd(NetSlirp *s, const char *spec, struct in_addr guest_net,
         !parse_addr_port(dash + 1, strlen(dash + 1), &guest, &guest_port))
         goto bad;
     if (slirp_add_hostfwd(s->slirp, udp, host, host_port, guest, guest_port) < 0) {
-        set_err(err, err_len, "hostfwd=%s: could not set up host forwarding (port in use?)",
+        message_format(err, err_len, "hostfwd=%s: could not set up host forwarding (port in use?)",
                 spec);
         return false;
     }
     return true;
 bad:
-    set_err(err, err_len,
+    message_format(err, err_len,
             "hostfwd=%s: expected tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", spec);
     return false;
 }
@@ -219,7 +210,7 @@ NetSlirp *net_slirp_open(const NetSlirpOptions *o, NetReceiveFn receive, void *o
         return NULL;
     NetSlirp *s = calloc(1, sizeof(*s));
     if (!s) {
-        set_err(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         return NULL;
     }
     s->receive = receive;
@@ -238,7 +229,7 @@ NetSlirp *net_slirp_open(const NetSlirpOptions *o, NetReceiveFn receive, void *o
     };
     s->slirp = slirp_new(&cfg, &callbacks, s);
     if (!s->slirp) {
-        set_err(err, err_len, "libslirp could not start");
+        message_format(err, err_len, "libslirp could not start");
         free(s);
         return NULL;
     }

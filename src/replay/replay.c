@@ -13,6 +13,7 @@
 
 #include "snapshot/hart_state.h"
 #include "snapshot/state.h"
+#include "util/message.h"
 
 /* RAM is split into this many equal ranges in a digest, so that a
  * mismatch names an address range even when too many pages changed to
@@ -69,16 +70,6 @@ static void replay_message(const char *fmt, ...)
     fputs("deja: replay: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
-    va_end(ap);
-}
-
-static void set_error(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_error(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
 }
 
@@ -694,14 +685,14 @@ static bool replay_check_header(const TraceHeader *trace, const TraceHeader *now
                 snprintf(file, sizeof(file), " for %.*s", (int)(p->len < 180 ? p->len : 180),
                          (const char *)p->value);
             if (!t) {
-                set_error(err, err_len, "%s: the recording has none, this run has one%s", what,
+                message_format(err, err_len, "%s: the recording has none, this run has one%s", what,
                           file);
                 return false;
             }
             char a[40], b[40];
             format_hash(t->value, t->len, a, sizeof(a));
             format_hash(n->value, n->len, b, sizeof(b));
-            set_error(err, err_len, "%s differs from the recording (trace: %s, now: %s%s)", what,
+            message_format(err, err_len, "%s differs from the recording (trace: %s, now: %s%s)", what,
                       a, b, file);
             return false;
         }
@@ -711,7 +702,7 @@ static bool replay_check_header(const TraceHeader *trace, const TraceHeader *now
             format_value(n->key, t, a, sizeof(a));
         else
             snprintf(a, sizeof(a), "none");
-        set_error(err, err_len, "%s differs: recording %s, now %s", option_for_key(n->key), a, b);
+        message_format(err, err_len, "%s differs: recording %s, now %s", option_for_key(n->key), a, b);
         return false;
     }
     /* Something recorded that this run lacks (e.g. an -initrd). */
@@ -722,10 +713,10 @@ static bool replay_check_header(const TraceHeader *trace, const TraceHeader *now
             continue;
         if (!trace_header_get(now, t->key)) {
             if (strncmp(t->key, "hash:", 5) == 0)
-                set_error(err, err_len, "the recording has a %s, this run has none",
+                message_format(err, err_len, "the recording has a %s, this run has none",
                           t->key + 5);
             else
-                set_error(err, err_len, "%s: the recording has it, this run does not",
+                message_format(err, err_len, "%s: the recording has it, this run does not",
                           option_for_key(t->key));
             return false;
         }
@@ -741,7 +732,7 @@ static bool replay_parse_perturb(Replay *r, char *err, size_t err_len)
     char *end;
     unsigned long long at = strtoull(spec, &end, 0);
     if (end == spec || *end != ':' || hart_state_field_find(end + 1) < 0) {
-        set_error(err, err_len, "DEJA_TEST_PERTURB='%s': expected ICOUNT:REGISTER (e.g. 5000000:a0)",
+        message_format(err, err_len, "DEJA_TEST_PERTURB='%s': expected ICOUNT:REGISTER (e.g. 5000000:a0)",
                   spec);
         return false;
     }
@@ -757,7 +748,7 @@ Replay *replay_open(const ReplayOptions *options, const TraceHeader *config,
 {
     Replay *r = calloc(1, sizeof(*r));
     if (!r) {
-        set_error(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         return NULL;
     }
     r->mode = options->mode;
@@ -770,7 +761,7 @@ Replay *replay_open(const ReplayOptions *options, const TraceHeader *config,
     r->page_hashes = calloc((size_t)(machine->bus->ram_size >> BUS_PAGE_SHIFT) + 1,
                             sizeof(uint64_t));
     if (!r->path || !r->page_hashes) {
-        set_error(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         goto fail;
     }
     if (r->mode == REPLAY_RECORD) {
@@ -783,14 +774,14 @@ Replay *replay_open(const ReplayOptions *options, const TraceHeader *config,
         char why[256] = "";
         r->writer = trace_writer_open(options->path, &header, why, sizeof(why));
         if (!r->writer) {
-            set_error(err, err_len, "cannot create '%s': %s", options->path, why);
+            message_format(err, err_len, "cannot create '%s': %s", options->path, why);
             goto fail;
         }
     } else {
         char why[256] = "";
         r->reader = trace_reader_open(options->path, why, sizeof(why));
         if (!r->reader) {
-            set_error(err, err_len, "'%s': %s", options->path, why);
+            message_format(err, err_len, "'%s': %s", options->path, why);
             goto fail;
         }
         const TraceHeader *trace = trace_reader_header(r->reader);
@@ -803,12 +794,12 @@ Replay *replay_open(const ReplayOptions *options, const TraceHeader *config,
             memcpy(text, e->value, e->len);
         r->sync_interval = strtoull(text, NULL, 10);
         if (options->sync_interval && options->sync_interval != r->sync_interval) {
-            set_error(err, err_len, "rrsync differs: recording %" PRIu64 ", now %" PRIu64,
+            message_format(err, err_len, "rrsync differs: recording %" PRIu64 ", now %" PRIu64,
                       r->sync_interval, options->sync_interval);
             goto fail;
         }
         if (!r->sync_interval) {
-            set_error(err, err_len, "'%s': the header has no valid sync-interval",
+            message_format(err, err_len, "'%s': the header has no valid sync-interval",
                       options->path);
             goto fail;
         }

@@ -8,6 +8,7 @@
  * chunk. A file that simply stops (a recorder killed mid-write) is not an
  * error: it reads up to the last whole chunk and reports the truncation. */
 #include "replay/trace.h"
+#include "util/message.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -66,18 +67,6 @@ static uint32_t get_u32(const uint8_t *p)
 static uint64_t get_u64(const uint8_t *p)
 {
     return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static void set_message(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_message(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || err_len == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
 }
 
 /* ---- varints ---- */
@@ -170,23 +159,23 @@ bool trace_hash_file(const char *path, uint8_t out[16], char *err, size_t err_le
 {
     FILE *f = fopen(path, "rbe");
     if (!f) {
-        set_message(err, err_len, "%s", strerror(errno));
+        message_format(err, err_len, "%s", strerror(errno));
         return false;
     }
     uint8_t *block = malloc(HASH_BLOCK_SIZE);
     XXH3_state_t *state = XXH3_createState();
     bool ok = block && state && XXH3_128bits_reset(state) == XXH_OK;
     if (!ok)
-        set_message(err, err_len, "out of memory while hashing");
+        message_format(err, err_len, "out of memory while hashing");
     while (ok) {
         size_t n = fread(block, 1, HASH_BLOCK_SIZE, f);
         if (n > 0 && XXH3_128bits_update(state, block, n) != XXH_OK) {
-            set_message(err, err_len, "hashing failed");
+            message_format(err, err_len, "hashing failed");
             ok = false;
         }
         if (n < HASH_BLOCK_SIZE) {
             if (ferror(f)) {
-                set_message(err, err_len, "read error: %s", strerror(errno));
+                message_format(err, err_len, "read error: %s", strerror(errno));
                 ok = false;
             }
             break;
@@ -366,12 +355,12 @@ TraceWriter *trace_writer_open(const char *path, const TraceHeader *header, char
 {
     TraceWriter *w = calloc(1, sizeof(*w));
     if (!w || !(w->cctx = ZSTD_createCCtx())) {
-        set_message(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         goto fail;
     }
     w->file = fopen(path, "wbe"); /* e: close-on-exec */
     if (!w->file) {
-        set_message(err, err_len, "%s", strerror(errno));
+        message_format(err, err_len, "%s", strerror(errno));
         goto fail;
     }
     uint8_t prefix[FILE_PREFIX_SIZE];
@@ -379,7 +368,7 @@ TraceWriter *trace_writer_open(const char *path, const TraceHeader *header, char
     put_u32(prefix + 8, TRACE_VERSION);
     if (!writer_put(w, prefix, sizeof(prefix)) || !writer_encode_header(w, header) ||
         !writer_emit_chunk(w, CHUNK_TYPE_HEADER, 0)) {
-        set_message(err, err_len, "%s", w->error);
+        message_format(err, err_len, "%s", w->error);
         goto fail;
     }
     return w;
@@ -678,12 +667,12 @@ TraceReader *trace_reader_open(const char *path, char *err, size_t err_len)
 {
     TraceReader *r = calloc(1, sizeof(*r));
     if (!r || !(r->dctx = ZSTD_createDCtx())) {
-        set_message(err, err_len, "out of memory");
+        message_format(err, err_len, "out of memory");
         goto fail;
     }
     r->file = fopen(path, "rbe");
     if (!r->file) {
-        set_message(err, err_len, "%s", strerror(errno));
+        message_format(err, err_len, "%s", strerror(errno));
         goto fail;
     }
     struct stat st;
@@ -694,16 +683,16 @@ TraceReader *trace_reader_open(const char *path, char *err, size_t err_len)
     uint8_t prefix[FILE_PREFIX_SIZE];
     size_t got = reader_read(r, prefix, sizeof(prefix));
     if (got < 8 || memcmp(prefix, TRACE_MAGIC, 8) != 0) {
-        set_message(err, err_len, "not a deja trace (no \"" TRACE_MAGIC "\" magic)");
+        message_format(err, err_len, "not a deja trace (no \"" TRACE_MAGIC "\" magic)");
         goto fail;
     }
     if (got < sizeof(prefix)) {
-        set_message(err, err_len, "trace truncated inside the file header");
+        message_format(err, err_len, "trace truncated inside the file header");
         goto fail;
     }
     r->header.version = get_u32(prefix + 8);
     if (r->header.version != TRACE_VERSION) {
-        set_message(err, err_len,
+        message_format(err, err_len,
                     "trace format version %" PRIu32 " is not supported (this build reads "
                     "version %d)",
                     r->header.version, TRACE_VERSION);
@@ -713,7 +702,7 @@ TraceReader *trace_reader_open(const char *path, char *err, size_t err_len)
     uint64_t first_icount;
     int rc = reader_load_chunk(r, &type, &first_icount);
     if (rc == 0) {
-        set_message(err, err_len,
+        message_format(err, err_len,
                     "trace ends before its header chunk is complete (the recording was "
                     "interrupted at its start)");
         goto fail;
@@ -723,7 +712,7 @@ TraceReader *trace_reader_open(const char *path, char *err, size_t err_len)
     if (rc > 0)
         rc = reader_parse_header(r);
     if (rc < 0) {
-        set_message(err, err_len, "%s", r->error);
+        message_format(err, err_len, "%s", r->error);
         goto fail;
     }
     r->raw_len = r->pos = 0;

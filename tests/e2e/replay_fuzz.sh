@@ -19,7 +19,7 @@ command -v riscv64-unknown-elf-gcc >/dev/null || { echo "skip: no riscv64-unknow
 riscv64-unknown-elf-gcc -march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany -nostdlib \
     -ffreestanding -O2 -T tests/e2e/board/link.ld tests/e2e/board/start.S \
     tests/e2e/replay_echo.c -o $OUT/echo.elf || exit 1
-${CC:-cc} -std=gnu11 -O1 -g -Isrc tests/e2e/trace_mutate.c src/replay/trace.c \
+${CC:-cc} -std=gnu11 -O1 -g -Isrc tests/e2e/trace_mutate.c src/replay/trace.c src/util/message.c \
     -o $OUT/trace_mutate -lzstd -lxxhash || exit 1
 
 BASE="-M virt -nographic -bios none -kernel $OUT/echo.elf"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 TOOL=${DEJA_TRACE:-$BUILD/deja-trace}
 TRACE_OBJ=$BUILD/src/replay/trace.o
+MESSAGE_OBJ=$BUILD/src/util/message.o
 if [ ! -x "$TOOL" ] || [ ! -f "$TRACE_OBJ" ]; then
     echo "SKIP: $TOOL or $TRACE_OBJ not built"
     exit 77
@@ -61,11 +62,11 @@ int main(int argc, char **argv)
     return trace_writer_close(w) ? 0 : 1;
 }
 EOF
-if ! ${CC:-cc} -std=gnu11 -Isrc -o "$OUT/mktrace" "$OUT/mktrace.c" "$TRACE_OBJ" \
+if ! ${CC:-cc} -std=gnu11 -Isrc -o "$OUT/mktrace" "$OUT/mktrace.c" "$TRACE_OBJ" "$MESSAGE_OBJ" \
     -lzstd -lxxhash 2>"$OUT/cc.log"; then
     # An ASan-built trace.o needs the sanitizer runtime.
     if ! ${CC:-cc} -std=gnu11 -Isrc -fsanitize=address,undefined -o "$OUT/mktrace" \
-        "$OUT/mktrace.c" "$TRACE_OBJ" -lzstd -lxxhash 2>>"$OUT/cc.log"; then
+        "$OUT/mktrace.c" "$TRACE_OBJ" "$MESSAGE_OBJ" -lzstd -lxxhash 2>>"$OUT/cc.log"; then
         echo "FAIL: cannot build the trace helper"; cat "$OUT/cc.log"
         exit 1
     fi
