@@ -30,11 +30,9 @@ struct Hmp {
     int last_size;
 };
 
-static void hmp_printf(Hmp *mon, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Output goes out with \r\n line ends: a raw terminal or a socket client
  * both expect them (QEMU's monitor does the same). */
-static void hmp_printf(Hmp *mon, const char *fmt, ...)
+void hmp_printf(Hmp *mon, const char *fmt, ...)
 {
     char text[4096];
     va_list ap;
@@ -192,7 +190,7 @@ static const char *const hmp_abi_names[32] = {
     "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
-static Hart *hmp_current_hart(Hmp *mon)
+Hart *hmp_current_hart(Hmp *mon)
 {
     if (mon->cpu < 0 || mon->cpu >= mon->m->hart_count)
         mon->cpu = 0;
@@ -239,7 +237,7 @@ static bool hmp_parse_term(Hmp *mon, const char **text, uint64_t *value)
     return true;
 }
 
-static bool hmp_parse_expr(Hmp *mon, const char *text, uint64_t *value)
+bool hmp_parse_expr(Hmp *mon, const char *text, uint64_t *value)
 {
     if (!hmp_parse_term(mon, &text, value))
         return false;
@@ -570,6 +568,8 @@ static void hmp_replay_break(Hmp *mon, const char *args)
     }
     m->replay_break = icount;
 }
+
+struct VirtMachine *hmp_machine(Hmp *mon) { return mon->m; }
 
 void hmp_execute(Hmp *mon, const char *line)
 {

@@ -40,6 +40,15 @@ void hmp_poll(Hmp *mon);
  * unit tests and for hmp_poll). */
 void hmp_execute(Hmp *mon, const char *line);
 
+/* For commands that live in their own files (hmp_<topic>.c), called from
+ * hmp_execute's dispatch: output to the monitor's client (\n becomes
+ * \r\n), the machine, the current hart (the `cpu` command), and QEMU's
+ * expression syntax for numbers ("0x8000_0000", "$pc + 4", registers). */
+void hmp_printf(Hmp *mon, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct VirtMachine *hmp_machine(Hmp *mon);
+struct Hart *hmp_current_hart(Hmp *mon);
+bool hmp_parse_expr(Hmp *mon, const char *text, uint64_t *value);
+
 /* Parses an x/xp format ("/4xw", "/s", ""): count, format letter, unit
  * size in bytes. Returns false on a bad format. */
 bool hmp_parse_format(const char *text, int *count, char *format, int *size);

@@ -32,6 +32,7 @@
 #include "dev/device.h"
 #include "replay/clock.h"
 #include "replay/trace.h"
+#include "snapshot/state.h"
 
 typedef enum ReplayMode { REPLAY_OFF, REPLAY_RECORD, REPLAY_PLAY } ReplayMode;
 
@@ -113,6 +114,14 @@ int replay_idle(Replay *r, uint64_t icount, uint64_t *warp_ns);
  * record and closes the trace. Replay: checks the END record, prints the
  * verdict, returns the exit status to use. */
 int replay_finish(Replay *r, uint64_t icount, int status);
+
+/* Replay mode: the reader's position in the trace (chunk, offset inside
+ * it, next event, sync point state), saved into checkpoints and snapshots
+ * so that loading one moves the log to the snapshot's instruction count.
+ * Record mode saves the writer's icount only; loading a record-mode
+ * position into a replay is refused. */
+void replay_position_save(const Replay *r, StateWriter *w);
+bool replay_position_load(Replay *r, StateReader *r_state, char *err, size_t err_len);
 
 /* SIGINT/SIGTERM become host requests handled at the next round boundary
  * (record) or stop the replay (replay). Returns the pending signal number
