@@ -105,260 +105,138 @@ static bool funct5_has_rounding(int funct5)
     }
 }
 
-static Exc execute_single(Hart *h, int funct5, int funct3, int rd, int rs1, int rs2, int rm)
+static inline uint64_t read_double(const Hart *h, int reg)
 {
-    uint8_t flags = 0;
-    uint32_t a = read_single(h, rs1);
-    uint32_t b = read_single(h, rs2);
-    uint32_t mask;
-
-    switch (funct5) {
-    case FUNCT5_ADD:
-        write_single(h, rd, softfloat_f32_add(a, b, rm, &flags));
-        break;
-    case FUNCT5_SUB:
-        write_single(h, rd, softfloat_f32_sub(a, b, rm, &flags));
-        break;
-    case FUNCT5_MUL:
-        write_single(h, rd, softfloat_f32_mul(a, b, rm, &flags));
-        break;
-    case FUNCT5_DIV:
-        write_single(h, rd, softfloat_f32_div(a, b, rm, &flags));
-        break;
-    case FUNCT5_SQRT:
-        if (rs2 != 0)
-            return EXC_ILLEGAL_INSN;
-        write_single(h, rd, softfloat_f32_sqrt(a, rm, &flags));
-        break;
-    case FUNCT5_SGNJ:
-        /* Sign injection never raises flags and works on the unboxed bits. */
-        if (funct3 == 0)
-            mask = b & 0x80000000u;
-        else if (funct3 == 1)
-            mask = ~b & 0x80000000u;
-        else if (funct3 == 2)
-            mask = (a ^ b) & 0x80000000u;
-        else
-            return EXC_ILLEGAL_INSN;
-        write_single(h, rd, (a & 0x7fffffffu) | mask);
-        break;
-    case FUNCT5_MINMAX:
-        if (funct3 == 0)
-            write_single(h, rd, softfloat_f32_min(a, b, &flags));
-        else if (funct3 == 1)
-            write_single(h, rd, softfloat_f32_max(a, b, &flags));
-        else
-            return EXC_ILLEGAL_INSN;
-        break;
-    case FUNCT5_CVT_FMT: /* fcvt.s.d: source format in rs2 */
-        if (rs2 != FMT_D)
-            return EXC_ILLEGAL_INSN;
-        write_single(h, rd, softfloat_f64_to_f32(h->f[rs1], rm, &flags));
-        break;
-    case FUNCT5_COMPARE: {
-        bool r;
-        if (funct3 == 2)
-            r = softfloat_f32_eq(a, b, &flags);
-        else if (funct3 == 1)
-            r = softfloat_f32_lt(a, b, &flags);
-        else if (funct3 == 0)
-            r = softfloat_f32_le(a, b, &flags);
-        else
-            return EXC_ILLEGAL_INSN;
-        write_int(h, rd, r);
-        break;
-    }
-    case FUNCT5_CVT_TO_INT: {
-        uint64_t r;
-        switch (rs2) {
-        case 0:
-            r = sign_extend_32((uint32_t)softfloat_f32_to_i32(a, rm, &flags));
-            break;
-        case 1:
-            r = sign_extend_32(softfloat_f32_to_u32(a, rm, &flags));
-            break;
-        case 2:
-            r = (uint64_t)softfloat_f32_to_i64(a, rm, &flags);
-            break;
-        case 3:
-            r = softfloat_f32_to_u64(a, rm, &flags);
-            break;
-        default:
-            return EXC_ILLEGAL_INSN;
-        }
-        write_int(h, rd, r);
-        break;
-    }
-    case FUNCT5_CVT_FROM_INT: {
-        uint64_t v = h->x[rs1];
-        uint32_t r;
-        switch (rs2) {
-        case 0:
-            r = softfloat_i64_to_f32((int32_t)v, rm, &flags);
-            break;
-        case 1:
-            r = softfloat_u64_to_f32((uint32_t)v, rm, &flags);
-            break;
-        case 2:
-            r = softfloat_i64_to_f32((int64_t)v, rm, &flags);
-            break;
-        case 3:
-            r = softfloat_u64_to_f32(v, rm, &flags);
-            break;
-        default:
-            return EXC_ILLEGAL_INSN;
-        }
-        write_single(h, rd, r);
-        break;
-    }
-    case FUNCT5_MV_X_CLASS:
-        if (rs2 != 0)
-            return EXC_ILLEGAL_INSN;
-        if (funct3 == 0) /* fmv.x.w: the raw low 32 bits, not unboxed */
-            write_int(h, rd, sign_extend_32((uint32_t)h->f[rs1]));
-        else if (funct3 == 1)
-            write_int(h, rd, softfloat_f32_class(a));
-        else
-            return EXC_ILLEGAL_INSN;
-        return EXC_NONE; /* no FP state changes */
-    case FUNCT5_MV_FROM_X:
-        if (rs2 != 0 || funct3 != 0)
-            return EXC_ILLEGAL_INSN;
-        write_single(h, rd, (uint32_t)h->x[rs1]);
-        break;
-    default:
-        return EXC_ILLEGAL_INSN;
-    }
-    h->fflags |= flags;
-    return EXC_NONE;
+    return h->f[reg];
 }
 
-static Exc execute_double(Hart *h, int funct5, int funct3, int rd, int rs1, int rs2, int rm)
+static inline void write_double(Hart *h, int reg, uint64_t value)
 {
-    uint8_t flags = 0;
-    uint64_t a = h->f[rs1];
-    uint64_t b = h->f[rs2];
-    uint64_t mask;
-
-    switch (funct5) {
-    case FUNCT5_ADD:
-        h->f[rd] = softfloat_f64_add(a, b, rm, &flags);
-        break;
-    case FUNCT5_SUB:
-        h->f[rd] = softfloat_f64_sub(a, b, rm, &flags);
-        break;
-    case FUNCT5_MUL:
-        h->f[rd] = softfloat_f64_mul(a, b, rm, &flags);
-        break;
-    case FUNCT5_DIV:
-        h->f[rd] = softfloat_f64_div(a, b, rm, &flags);
-        break;
-    case FUNCT5_SQRT:
-        if (rs2 != 0)
-            return EXC_ILLEGAL_INSN;
-        h->f[rd] = softfloat_f64_sqrt(a, rm, &flags);
-        break;
-    case FUNCT5_SGNJ:
-        if (funct3 == 0)
-            mask = b & (1ull << 63);
-        else if (funct3 == 1)
-            mask = ~b & (1ull << 63);
-        else if (funct3 == 2)
-            mask = (a ^ b) & (1ull << 63);
-        else
-            return EXC_ILLEGAL_INSN;
-        h->f[rd] = (a & ~(1ull << 63)) | mask;
-        break;
-    case FUNCT5_MINMAX:
-        if (funct3 == 0)
-            h->f[rd] = softfloat_f64_min(a, b, &flags);
-        else if (funct3 == 1)
-            h->f[rd] = softfloat_f64_max(a, b, &flags);
-        else
-            return EXC_ILLEGAL_INSN;
-        break;
-    case FUNCT5_CVT_FMT: /* fcvt.d.s: exact, but still takes rm */
-        if (rs2 != FMT_S)
-            return EXC_ILLEGAL_INSN;
-        h->f[rd] = softfloat_f32_to_f64(read_single(h, rs1), &flags);
-        break;
-    case FUNCT5_COMPARE: {
-        bool r;
-        if (funct3 == 2)
-            r = softfloat_f64_eq(a, b, &flags);
-        else if (funct3 == 1)
-            r = softfloat_f64_lt(a, b, &flags);
-        else if (funct3 == 0)
-            r = softfloat_f64_le(a, b, &flags);
-        else
-            return EXC_ILLEGAL_INSN;
-        write_int(h, rd, r);
-        break;
-    }
-    case FUNCT5_CVT_TO_INT: {
-        uint64_t r;
-        switch (rs2) {
-        case 0:
-            r = sign_extend_32((uint32_t)softfloat_f64_to_i32(a, rm, &flags));
-            break;
-        case 1:
-            r = sign_extend_32(softfloat_f64_to_u32(a, rm, &flags));
-            break;
-        case 2:
-            r = (uint64_t)softfloat_f64_to_i64(a, rm, &flags);
-            break;
-        case 3:
-            r = softfloat_f64_to_u64(a, rm, &flags);
-            break;
-        default:
-            return EXC_ILLEGAL_INSN;
-        }
-        write_int(h, rd, r);
-        break;
-    }
-    case FUNCT5_CVT_FROM_INT: {
-        uint64_t v = h->x[rs1];
-        uint64_t r;
-        switch (rs2) {
-        case 0:
-            r = softfloat_i64_to_f64((int32_t)v, rm, &flags);
-            break;
-        case 1:
-            r = softfloat_u64_to_f64((uint32_t)v, rm, &flags);
-            break;
-        case 2:
-            r = softfloat_i64_to_f64((int64_t)v, rm, &flags);
-            break;
-        case 3:
-            r = softfloat_u64_to_f64(v, rm, &flags);
-            break;
-        default:
-            return EXC_ILLEGAL_INSN;
-        }
-        h->f[rd] = r;
-        break;
-    }
-    case FUNCT5_MV_X_CLASS:
-        if (rs2 != 0)
-            return EXC_ILLEGAL_INSN;
-        if (funct3 == 0)
-            write_int(h, rd, a);
-        else if (funct3 == 1)
-            write_int(h, rd, softfloat_f64_class(a));
-        else
-            return EXC_ILLEGAL_INSN;
-        return EXC_NONE;
-    case FUNCT5_MV_FROM_X:
-        if (rs2 != 0 || funct3 != 0)
-            return EXC_ILLEGAL_INSN;
-        h->f[rd] = h->x[rs1];
-        break;
-    default:
-        return EXC_ILLEGAL_INSN;
-    }
-    h->fflags |= flags;
-    return EXC_NONE;
+    h->f[reg] = value;
 }
+
+/* fcvt.s.d and fcvt.d.s: the source is the other format, named in rs2. */
+static inline uint32_t convert_to_single(const Hart *h, int rs1, int rm, uint8_t *flags)
+{
+    return softfloat_f64_to_f32(h->f[rs1], rm, flags);
+}
+
+static inline uint64_t convert_to_double(const Hart *h, int rs1, int rm, uint8_t *flags)
+{
+    (void)rm; /* exact, but the encoding still carries rm */
+    return softfloat_f32_to_f64(read_single(h, rs1), flags);
+}
+
+/* fmv.x.w and fmv.x.d move the raw register bits (not unboxed); fmv.x.w
+ * sign-extends the low 32. */
+static inline uint64_t raw_bits_single(const Hart *h, int reg)
+{
+    return sign_extend_32((uint32_t)h->f[reg]);
+}
+
+static inline uint64_t raw_bits_double(const Hart *h, int reg)
+{
+    return h->f[reg];
+}
+
+/* One OP-FP executor per format, from one body: T is the format's bit
+ * type, SF the softfloat prefix (f32, f64), FMT its name in read_/write_/
+ * convert_to_/raw_bits_ helpers, SIGN its sign bit and OTHER the fmt code
+ * fcvt between formats expects in rs2. A macro rather than a runtime
+ * switch on the format keeps each instruction one direct call. */
+#define DEFINE_EXECUTE_FORMAT(NAME, T, SF, FMT, SIGN, OTHER)                                      \
+    static Exc NAME(Hart *h, int funct5, int funct3, int rd, int rs1, int rs2, int rm)           \
+    {                                                                                             \
+        uint8_t flags = 0;                                                                        \
+        T a = read_##FMT(h, rs1);                                                                 \
+        T b = read_##FMT(h, rs2);                                                                 \
+        T sign;                                                                                   \
+        uint64_t r;                                                                               \
+        uint64_t v = h->x[rs1];                                                                   \
+                                                                                                  \
+        switch (funct5) {                                                                         \
+        case FUNCT5_ADD: write_##FMT(h, rd, softfloat_##SF##_add(a, b, rm, &flags)); break;       \
+        case FUNCT5_SUB: write_##FMT(h, rd, softfloat_##SF##_sub(a, b, rm, &flags)); break;       \
+        case FUNCT5_MUL: write_##FMT(h, rd, softfloat_##SF##_mul(a, b, rm, &flags)); break;       \
+        case FUNCT5_DIV: write_##FMT(h, rd, softfloat_##SF##_div(a, b, rm, &flags)); break;       \
+        case FUNCT5_SQRT:                                                                         \
+            if (rs2 != 0)                                                                         \
+                return EXC_ILLEGAL_INSN;                                                          \
+            write_##FMT(h, rd, softfloat_##SF##_sqrt(a, rm, &flags));                             \
+            break;                                                                                \
+        case FUNCT5_SGNJ: /* never raises flags; works on the unboxed bits */                    \
+            if (funct3 == 0)                                                                      \
+                sign = b & (SIGN);                                                                \
+            else if (funct3 == 1)                                                                 \
+                sign = ~b & (SIGN);                                                               \
+            else if (funct3 == 2)                                                                 \
+                sign = (a ^ b) & (SIGN);                                                          \
+            else                                                                                  \
+                return EXC_ILLEGAL_INSN;                                                          \
+            write_##FMT(h, rd, (a & ~(T)(SIGN)) | sign);                                          \
+            break;                                                                                \
+        case FUNCT5_MINMAX:                                                                       \
+            if (funct3 > 1)                                                                       \
+                return EXC_ILLEGAL_INSN;                                                          \
+            write_##FMT(h, rd,                                                                    \
+                        funct3 ? softfloat_##SF##_max(a, b, &flags)                               \
+                               : softfloat_##SF##_min(a, b, &flags));                             \
+            break;                                                                                \
+        case FUNCT5_CVT_FMT:                                                                      \
+            if (rs2 != (OTHER))                                                                   \
+                return EXC_ILLEGAL_INSN;                                                          \
+            write_##FMT(h, rd, convert_to_##FMT(h, rs1, rm, &flags));                             \
+            break;                                                                                \
+        case FUNCT5_COMPARE:                                                                      \
+            if (funct3 == 2)                                                                      \
+                r = softfloat_##SF##_eq(a, b, &flags);                                            \
+            else if (funct3 == 1)                                                                 \
+                r = softfloat_##SF##_lt(a, b, &flags);                                            \
+            else if (funct3 == 0)                                                                 \
+                r = softfloat_##SF##_le(a, b, &flags);                                            \
+            else                                                                                  \
+                return EXC_ILLEGAL_INSN;                                                          \
+            write_int(h, rd, r);                                                                  \
+            break;                                                                                \
+        case FUNCT5_CVT_TO_INT:                                                                   \
+            switch (rs2) {                                                                        \
+            case 0: r = sign_extend_32((uint32_t)softfloat_##SF##_to_i32(a, rm, &flags)); break;  \
+            case 1: r = sign_extend_32(softfloat_##SF##_to_u32(a, rm, &flags)); break;            \
+            case 2: r = (uint64_t)softfloat_##SF##_to_i64(a, rm, &flags); break;                  \
+            case 3: r = softfloat_##SF##_to_u64(a, rm, &flags); break;                            \
+            default: return EXC_ILLEGAL_INSN;                                                     \
+            }                                                                                     \
+            write_int(h, rd, r);                                                                  \
+            break;                                                                                \
+        case FUNCT5_CVT_FROM_INT:                                                                 \
+            switch (rs2) {                                                                        \
+            case 0: r = softfloat_i64_to_##SF((int32_t)v, rm, &flags); break;                     \
+            case 1: r = softfloat_u64_to_##SF((uint32_t)v, rm, &flags); break;                    \
+            case 2: r = softfloat_i64_to_##SF((int64_t)v, rm, &flags); break;                     \
+            case 3: r = softfloat_u64_to_##SF(v, rm, &flags); break;                              \
+            default: return EXC_ILLEGAL_INSN;                                                     \
+            }                                                                                     \
+            write_##FMT(h, rd, (T)r);                                                             \
+            break;                                                                                \
+        case FUNCT5_MV_X_CLASS:                                                                   \
+            if (rs2 != 0 || funct3 > 1)                                                           \
+                return EXC_ILLEGAL_INSN;                                                          \
+            write_int(h, rd, funct3 ? softfloat_##SF##_class(a) : raw_bits_##FMT(h, rs1));        \
+            return EXC_NONE; /* no FP state changes */                                            \
+        case FUNCT5_MV_FROM_X:                                                                    \
+            if (rs2 != 0 || funct3 != 0)                                                          \
+                return EXC_ILLEGAL_INSN;                                                          \
+            write_##FMT(h, rd, (T)v);                                                             \
+            break;                                                                                \
+        default:                                                                                  \
+            return EXC_ILLEGAL_INSN;                                                              \
+        }                                                                                         \
+        h->fflags |= flags;                                                                       \
+        return EXC_NONE;                                                                          \
+    }
+
+DEFINE_EXECUTE_FORMAT(execute_single, uint32_t, f32, single, 0x80000000u, FMT_D)
+DEFINE_EXECUTE_FORMAT(execute_double, uint64_t, f64, double, 1ull << 63, FMT_S)
 
 /* Whether an OP-FP instruction writes an FP register (as opposed to x[rd]). */
 static bool funct5_writes_fp_register(int funct5)

@@ -45,190 +45,56 @@ park:
     wfi
     j park
 
-/* void rt_trap_entry_m(void): M-mode trap vector (direct mode). */
-    .text
+/* TRAP_ENTRY p: the trap vector for one privilege level, p = m or s (the
+ * CSR prefix): switch to the trap stack in pscratch, save every register
+ * and pepc/pcause/ptval/pstatus in the frame, call rt_trap_handler_p(frame),
+ * restore what it left there and return with pret. */
+    .macro TRAP_ENTRY p
     .balign 4
-    .globl rt_trap_entry_m
-rt_trap_entry_m:
-    csrrw sp, mscratch, sp
+    .globl rt_trap_entry_\p
+rt_trap_entry_\p:
+    csrrw sp, \p\()scratch, sp
     addi sp, sp, -FRAME_SIZE
     sd x1, 1*8(sp)
-    sd x3, 3*8(sp)
-    sd x4, 4*8(sp)
-    sd x5, 5*8(sp)
-    sd x6, 6*8(sp)
-    sd x7, 7*8(sp)
-    sd x8, 8*8(sp)
-    sd x9, 9*8(sp)
-    sd x10, 10*8(sp)
-    sd x11, 11*8(sp)
-    sd x12, 12*8(sp)
-    sd x13, 13*8(sp)
-    sd x14, 14*8(sp)
-    sd x15, 15*8(sp)
-    sd x16, 16*8(sp)
-    sd x17, 17*8(sp)
-    sd x18, 18*8(sp)
-    sd x19, 19*8(sp)
-    sd x20, 20*8(sp)
-    sd x21, 21*8(sp)
-    sd x22, 22*8(sp)
-    sd x23, 23*8(sp)
-    sd x24, 24*8(sp)
-    sd x25, 25*8(sp)
-    sd x26, 26*8(sp)
-    sd x27, 27*8(sp)
-    sd x28, 28*8(sp)
-    sd x29, 29*8(sp)
-    sd x30, 30*8(sp)
-    sd x31, 31*8(sp)
-    csrr t0, mscratch
+    .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    sd x\n, \n*8(sp)
+    .endr
+    csrr t0, \p\()scratch
     sd t0, 2*8(sp)
     sd zero, 0(sp)
-    csrr t0, mepc
+    csrr t0, \p\()epc
     sd t0, 32*8(sp)
-    csrr t0, mcause
+    csrr t0, \p\()cause
     sd t0, 33*8(sp)
-    csrr t0, mtval
+    csrr t0, \p\()tval
     sd t0, 34*8(sp)
-    csrr t0, mstatus
+    csrr t0, \p\()status
     sd t0, 35*8(sp)
     .option push
     .option norelax
     la gp, __global_pointer$
     .option pop
     mv a0, sp
-    call rt_trap_handler_m
+    call rt_trap_handler_\p
     ld t0, 32*8(sp)
-    csrw mepc, t0
+    csrw \p\()epc, t0
     ld t0, 35*8(sp)
-    csrw mstatus, t0
+    csrw \p\()status, t0
     addi t0, sp, FRAME_SIZE
-    csrw mscratch, t0
+    csrw \p\()scratch, t0
     ld x1, 1*8(sp)
-    ld x3, 3*8(sp)
-    ld x4, 4*8(sp)
-    ld x5, 5*8(sp)
-    ld x6, 6*8(sp)
-    ld x7, 7*8(sp)
-    ld x8, 8*8(sp)
-    ld x9, 9*8(sp)
-    ld x10, 10*8(sp)
-    ld x11, 11*8(sp)
-    ld x12, 12*8(sp)
-    ld x13, 13*8(sp)
-    ld x14, 14*8(sp)
-    ld x15, 15*8(sp)
-    ld x16, 16*8(sp)
-    ld x17, 17*8(sp)
-    ld x18, 18*8(sp)
-    ld x19, 19*8(sp)
-    ld x20, 20*8(sp)
-    ld x21, 21*8(sp)
-    ld x22, 22*8(sp)
-    ld x23, 23*8(sp)
-    ld x24, 24*8(sp)
-    ld x25, 25*8(sp)
-    ld x26, 26*8(sp)
-    ld x27, 27*8(sp)
-    ld x28, 28*8(sp)
-    ld x29, 29*8(sp)
-    ld x30, 30*8(sp)
-    ld x31, 31*8(sp)
+    .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ld x\n, \n*8(sp)
+    .endr
     ld sp, 2*8(sp)
-    mret
+    \p\()ret
+    .endm
 
-/* void rt_trap_entry_s(void): S-mode trap vector (direct mode). */
-    .balign 4
-    .globl rt_trap_entry_s
-rt_trap_entry_s:
-    csrrw sp, sscratch, sp
-    addi sp, sp, -FRAME_SIZE
-    sd x1, 1*8(sp)
-    sd x3, 3*8(sp)
-    sd x4, 4*8(sp)
-    sd x5, 5*8(sp)
-    sd x6, 6*8(sp)
-    sd x7, 7*8(sp)
-    sd x8, 8*8(sp)
-    sd x9, 9*8(sp)
-    sd x10, 10*8(sp)
-    sd x11, 11*8(sp)
-    sd x12, 12*8(sp)
-    sd x13, 13*8(sp)
-    sd x14, 14*8(sp)
-    sd x15, 15*8(sp)
-    sd x16, 16*8(sp)
-    sd x17, 17*8(sp)
-    sd x18, 18*8(sp)
-    sd x19, 19*8(sp)
-    sd x20, 20*8(sp)
-    sd x21, 21*8(sp)
-    sd x22, 22*8(sp)
-    sd x23, 23*8(sp)
-    sd x24, 24*8(sp)
-    sd x25, 25*8(sp)
-    sd x26, 26*8(sp)
-    sd x27, 27*8(sp)
-    sd x28, 28*8(sp)
-    sd x29, 29*8(sp)
-    sd x30, 30*8(sp)
-    sd x31, 31*8(sp)
-    csrr t0, sscratch
-    sd t0, 2*8(sp)
-    sd zero, 0(sp)
-    csrr t0, sepc
-    sd t0, 32*8(sp)
-    csrr t0, scause
-    sd t0, 33*8(sp)
-    csrr t0, stval
-    sd t0, 34*8(sp)
-    csrr t0, sstatus
-    sd t0, 35*8(sp)
-    .option push
-    .option norelax
-    la gp, __global_pointer$
-    .option pop
-    mv a0, sp
-    call rt_trap_handler_s
-    ld t0, 32*8(sp)
-    csrw sepc, t0
-    ld t0, 35*8(sp)
-    csrw sstatus, t0
-    addi t0, sp, FRAME_SIZE
-    csrw sscratch, t0
-    ld x1, 1*8(sp)
-    ld x3, 3*8(sp)
-    ld x4, 4*8(sp)
-    ld x5, 5*8(sp)
-    ld x6, 6*8(sp)
-    ld x7, 7*8(sp)
-    ld x8, 8*8(sp)
-    ld x9, 9*8(sp)
-    ld x10, 10*8(sp)
-    ld x11, 11*8(sp)
-    ld x12, 12*8(sp)
-    ld x13, 13*8(sp)
-    ld x14, 14*8(sp)
-    ld x15, 15*8(sp)
-    ld x16, 16*8(sp)
-    ld x17, 17*8(sp)
-    ld x18, 18*8(sp)
-    ld x19, 19*8(sp)
-    ld x20, 20*8(sp)
-    ld x21, 21*8(sp)
-    ld x22, 22*8(sp)
-    ld x23, 23*8(sp)
-    ld x24, 24*8(sp)
-    ld x25, 25*8(sp)
-    ld x26, 26*8(sp)
-    ld x27, 27*8(sp)
-    ld x28, 28*8(sp)
-    ld x29, 29*8(sp)
-    ld x30, 30*8(sp)
-    ld x31, 31*8(sp)
-    ld sp, 2*8(sp)
-    sret
+/* void rt_trap_entry_m(void) and rt_trap_entry_s(void): the M- and S-mode
+ * trap vectors (direct mode). */
+    .text
+    TRAP_ENTRY m
+    TRAP_ENTRY s
 
 /* long rt_run_lower(int mode, long (*fn)(long), long arg, uintptr_t sp)
  * Runs fn(arg) in mode (0 = U, 1 = S) with mret and returns its result when
