@@ -7,15 +7,10 @@
 # injected register flip must be reported at the next sync point.
 # Exit 0 pass, 1 fail, 77 skip (no guest in ~/.cache/deja/guest).
 set -u
-cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
-GUEST=${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest
-[ -r "$GUEST/Image" ] && [ -r "$GUEST/initramfs.cpio.gz" ] || { echo "skip: no guest in $GUEST"; exit 77; }
-OUT=build/tests/e2e/replay-linux
-mkdir -p "$OUT"
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
+cd "$(dirname "$0")/../.." || exit 2
+. tests/lib/e2e.sh
+need_guest
+out_dir replay-linux
 TRACE=$OUT/upper.rr
 set -- -M virt -m 512M -nographic -kernel "$GUEST/Image" -initrd "$GUEST/initramfs.cpio.gz" \
     -append "console=ttyS0 deja.scenario=upper"

@@ -4,13 +4,10 @@
 # recording at every sync point and at the end.
 # Exit 0 pass, 1 fail, 77 skip (no guest in ~/.cache/deja/guest).
 set -u
-cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
-GUEST=${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest
-[ -r "$GUEST/Image" ] && [ -r "$GUEST/initramfs.cpio.gz" ] || { echo "skip: no guest in $GUEST"; exit 77; }
-OUT=build/tests/e2e/replay-smp
-mkdir -p "$OUT"
-fail=0
+cd "$(dirname "$0")/../.." || exit 2
+. tests/lib/e2e.sh
+need_guest
+out_dir replay-smp
 TRACE=$OUT/smp2.rr
 set -- -M virt -m 512M -smp 2 -nographic -kernel "$GUEST/Image" -initrd "$GUEST/initramfs.cpio.gz" \
     -append "console=ttyS0 deja.scenario=smoke"
