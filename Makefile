@@ -7,7 +7,7 @@ OPT ?= -O2
 SANITIZE ?=
 CFLAGS_BASE := -std=gnu11 -g $(OPT) -Wall -Wextra -Wno-unused-parameter \
 	-fno-strict-aliasing -Isrc $(SANITIZE)
-LDLIBS := -lfdt -lm -lpthread -lutil -lzstd -lxxhash -lslirp
+LDLIBS := -lfdt -lm -lpthread -lutil -lzstd -lxxhash -lslirp -lz -lpng -ljansson $(shell pkg-config --libs sdl2) $(shell pkg-config --libs libvncserver)
 LDFLAGS += $(SANITIZE)
 
 CORE_SRCS := $(sort $(wildcard src/cpu/*.c src/bus/*.c src/dev/*.c src/board/*.c \

@@ -8,6 +8,12 @@
 #   echo   reads one line from the console, prints it back, powers off; send
 #          the line after the prompt "echo: type a line": Linux discards what
 #          the UART received before the console was opened (QEMU does the same)
+#   audio  virtio-sound test: captures 2 s with /bin/deja-audio (added by
+#          tests/e2e/audio_linux.sh), prints its md5 and RMS, plays a
+#          1000 Hz tone for 1 s
+#   input  virtio-input test: prints the evdev events of /dev/input/event*
+#          ("input: eventN type T code C value V") after "input: ready";
+#          powers off when Esc is released
 #   upper  record/replay test: prints "upper: ready", then reads console
 #          lines and prints each as "upper N: LINE IN UPPER CASE" until a
 #          line "quit"; then powers off
@@ -17,12 +23,19 @@
 #   disk   block test: mounts /dev/vda (ext4), prints the md5sum of every
 #          file under it, writes written.txt, syncs, unmounts; with a
 #          virtio-rng device also prints the md5 of 64 bytes of /dev/hwrng
+#   diskbench  disk benchmark (bench/disk.sh): writes deja.mb= MiB (default
+#          64) of zeros to /dev/vda with dd (conv=fsync), drops the page
+#          cache, reads them back; "diskbench: ..." marks each phase
 #   net    network test (virtio-net on -netdev user): DHCP on eth0 with
 #          udhcpc, prints the lease, then the md5 of
 #          http://10.0.2.2:PORT/file (PORT from deja.port=, default 8000)
 #   netserve  hostfwd test: DHCP on eth0, busybox httpd on port 80 serving
 #          /data (seq 1 20000), prints "netserve: ready", powers off once
 #          the log shows the file was fetched (60 s at most)
+#   display  virtio-gpu test: reports /dev/fb0, clears the screen (tty0),
+#          stops the cursor blinking, prints four known lines on it, waits
+#          1 s (the fbdev flush is deferred), prints "display: ready", then
+#          idles 20 s and powers off
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp /run
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -50,6 +63,7 @@ for word in $(cat /proc/cmdline); do
     case "$word" in
     deja.scenario=*) scenario="${word#deja.scenario=}" ;;
     deja.port=*) port="${word#deja.port=}" ;;
+    deja.mb=*) mb="${word#deja.mb=}" ;;
     esac
 done
 echo "deja-init: scenario $scenario"
@@ -107,6 +121,15 @@ disk)
     fi
     echo "disk: done"
     ;;
+diskbench)
+    echo "diskbench: write start ${mb:-64} MiB"
+    dd if=/dev/zero of=/dev/vda bs=1M count="${mb:-64}" conv=fsync 2>&1 | sed 's/^/diskbench: dd: /'
+    echo "diskbench: write done"
+    echo 3 >/proc/sys/vm/drop_caches
+    echo "diskbench: read start"
+    dd if=/dev/vda of=/dev/null bs=1M count="${mb:-64}" 2>&1 | sed 's/^/diskbench: dd: /'
+    echo "diskbench: read done"
+    ;;
 net|netserve)
     # udhcpc only reports the lease: this script applies it.
     cat >/tmp/udhcpc.sh <<'EOS'
@@ -148,6 +171,62 @@ EOS
     fi
     echo "net: done"
     ;;
+display)
+    if [ -e /dev/fb0 ]; then
+        echo "display: fb0 $(cat /sys/class/graphics/fb0/name) $(cat /sys/class/graphics/fb0/virtual_size)"
+    else
+        echo "display: no /dev/fb0"
+    fi
+    echo 0 >/sys/class/graphics/fbcon/cursor_blink 2>/dev/null
+    printf '\033[2J\033[H\033[?25l' >/dev/tty0
+    for i in 1 2 3 4; do
+        echo "deja display test line $i: the quick brown fox jumps over the lazy dog" >/dev/tty0
+    done
+    sleep 1
+    echo "display: ready"
+    sleep 20
+    ;;
+audio)
+    # deja-audio comes from tests/e2e/audio_linux.sh (an extra initrd
+    # archive): capture (md5 + RMS), then a tone played for the wav test.
+    echo "audio: card: $(head -n 1 /proc/asound/cards 2>/dev/null)"
+    echo "audio: devices: $(ls /dev/snd 2>/dev/null | tr '\n' ' ')"
+    if [ -x /bin/deja-audio ]; then
+        deja-audio capture 2 /tmp/capture.raw &&
+            echo "audio: capture md5 $(md5sum </tmp/capture.raw | cut -d ' ' -f 1)"
+        deja-audio play 1000 1
+    else
+        echo "audio: no /bin/deja-audio"
+    fi
+    echo "audio: done"
+    ;;
+input)
+    # virtio-input test (tests/e2e/input_linux.sh): names each evdev
+    # device, prints every event read from /dev/input/event* (SYN_REPORT
+    # left out) as "input: eventN type T code C value V", and powers off
+    # once Esc (code 1) is released.
+    for dev in /dev/input/event*; do
+        [ -e "$dev" ] || { echo "input: no /dev/input/event*"; break; }
+        n=${dev##*/}
+        echo "input: $n: $(cat /sys/class/input/$n/device/name 2>/dev/null)"
+        (
+            exec 3<"$dev" # one open for all reads: each open is a new evdev client
+            while :; do
+                set -- $(dd bs=24 count=1 <&3 2>/dev/null | od -An -tu2 -j16 -v)
+                [ $# -eq 4 ] || continue
+                [ "$1" = 0 ] && continue
+                v=$(($3 + $4 * 65536))
+                [ "$4" -ge 32768 ] && v=$((v - 4294967296))
+                echo "input: $n type $1 code $2 value $v"
+                [ "$1" = 1 ] && [ "$2" = 1 ] && [ $v = 0 ] && touch /tmp/input-done
+            done
+        ) &
+    done
+    sleep 1
+    echo "input: ready"
+    while [ ! -e /tmp/input-done ]; do sleep 1; done
+    echo "input: done"
+    ;;
 upper)
     stty -echo 2>/dev/null
     echo "upper: ready"
@@ -164,7 +243,7 @@ shell)
     setsid cttyhack sh -l
     ;;
 *)
-    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo, upper, serial2, disk, net, netserve)"
+    echo "deja-init: unknown scenario '$scenario' (known: shell, smoke, echo, upper, serial2, disk, diskbench, net, netserve, display, audio, input)"
     ;;
 esac
 echo "deja-init: powering off"

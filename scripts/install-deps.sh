@@ -7,8 +7,8 @@ set -eu
 
 packages="build-essential pkg-config libfdt-dev device-tree-compiler
 gcc-riscv64-unknown-elf qemu-system-misc opensbi gdb-multiarch libzstd-dev
-libxxhash-dev libslirp-dev cpio xz-utils zstd hyperfine python3 qemu-utils
-e2fsprogs"
+libxxhash-dev libslirp-dev libjansson-dev cpio xz-utils zstd hyperfine python3 qemu-utils
+e2fsprogs zlib1g-dev tshark libpng-dev libsdl2-dev libvncserver-dev xvfb xdotool"
 
 missing=""
 for package in $packages; do
@@ -35,6 +35,9 @@ else
 fi
 
 echo "install-deps: installing$missing"
+# tshark: answer "no" to wireshark-common's setuid question (no prompt).
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+    $as_root debconf-set-selections 2>/dev/null || true
 # shellcheck disable=SC2086 # word splitting of the lists is intended
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086

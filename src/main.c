@@ -9,8 +9,12 @@
 #include <string.h>
 
 #include "board/virt.h"
+#include "board/virt_snapshot.h"
+#include "board/virt_input.h"
 #include "host/chardev.h"
 #include "monitor/hmp.h"
+#include "monitor/qmp.h"
+#include "gdb/gdbstub.h"
 #include "replay/clock.h"
 
 #define DEJA_VERSION "0.1"
@@ -34,7 +38,8 @@ static void usage(void)
            "  -append STRING           kernel command line\n"
            "  -dtb FILE                use this device tree instead of the generated one\n"
            "  -nographic               serial port on stdio, Ctrl-A x quits, Ctrl-A h help\n"
-           "  -display none            accepted (deja has no display)\n"
+           "  -display sdl|none        a window (SDL2) showing the display, or none\n"
+           "  -vnc [HOST]:N            VNC server on port 5900+N (HOST default 127.0.0.1)\n"
            "  -serial stdio|null|file:PATH|mon:stdio|pty|chardev:ID|\n"
            "          tcp:[HOST]:PORT[,server][,nowait]|unix:PATH[,server][,nowait]\n"
            "                           backend of the next serial port (up to %d ports;\n"
@@ -47,6 +52,7 @@ static void usage(void)
            "  -icount ...,rr=record|replay,rrfile=FILE[,rrsync=N]  record the run to FILE,\n"
            "                           or replay it (docs/replay.md); rrsync: instructions\n"
            "                           between sync points (default 16777216)\n"
+           "  -icount ...,rrsnapshot=NAME  record: savevm NAME at the start; replay: loadvm it\n"
            "  -drive file=F[,format=raw][,if=none|virtio][,id=ID][,snapshot=on][,readonly=on]\n"
            "                           a disk image (docs/block.md)\n"
            "  -drive driver=blkreplay,if=none,image=ID,id=ID2  a drive usable under rr=\n"
@@ -57,12 +63,19 @@ static void usage(void)
            "  -object filter-replay,id=ID,netdev=ID  the netdev's traffic under rr=\n"
            "  -object filter-dump,id=ID,netdev=ID,file=F.pcap  frames to a pcap file\n"
            "  -net none                accepted (deja has no default network card)\n"
+           "  -audiodev none|wav|sdl,id=ID[,path=F.wav]  an audio backend (docs/audio.md)\n"
+           "  -device virtio-sound-device,audiodev=ID  a sound card (playback + capture)\n"
            "  -snapshot                writes to every disk stay in memory\n"
+           "  -snapshot-dir DIR        where savevm/loadvm keep snapshots (default under\n"
+           "                           record/replay: RRFILE.snapshots; docs/snapshots.md)\n"
            "  -no-reboot               exit instead of resetting when the guest reboots\n"
            "  -no-shutdown             stay paused when the guest powers off\n"
            "  -monitor stdio|none|unix:PATH,server,nowait|tcp:HOST:PORT,server,nowait\n"
            "                           human monitor (docs/monitor.md)\n"
+           "  -qmp unix:PATH,server,nowait|tcp:HOST:PORT,server,nowait|stdio\n"
+           "                           QMP, QEMU's JSON protocol (docs/qmp.md)\n"
            "  -S                       start paused (monitor 'cont' starts)\n"
+           "  -s, -gdb tcp:[HOST]:PORT|unix:PATH  gdb stub (-s: tcp::1234; docs/gdb.md)\n"
            "  -h, -help                this help;  -version  version\n",
            DEFAULT_RAM_MIB, VIRT_MAX_HARTS, VIRT_DEFAULT_BIOS, VIRT_MAX_SERIALS,
            CLOCK_DEFAULT_SHIFT);
@@ -266,8 +279,15 @@ static void parse_icount(const char *option, const char *value, VirtConfig *conf
                 option_error(option, "rrsync '%s' must be a number of instructions >= 1000",
                              item + 7);
             config->replay.sync_interval = n;
-        } else if (strncmp(item, "rrsnapshot=", 11) == 0 || strncmp(item, "align=", 6) == 0) {
-            /* accepted; only meaningful with rr= or not modelled */
+        } else if (strncmp(item, "rrsnapshot=", 11) == 0) {
+            /* record: savevm NAME at the start; replay: loadvm NAME (docs/snapshots.md) */
+            if (!virt_snapshot_name_ok(item + 11))
+                option_error(option, "rrsnapshot '%s': use 1 to 64 letters, digits, '.', '_' or '-'",
+                             item + 11);
+            free((char *)config->rrsnapshot);
+            config->rrsnapshot = strdup(item + 11);
+        } else if (strncmp(item, "align=", 6) == 0) {
+            /* accepted; not modelled */
         } else {
             option_error(option, "'%s' is not supported (use shift=N|auto, sleep=on|off)", item);
         }
@@ -342,6 +362,7 @@ int main(int argc, char **argv)
         .icount_sleep = true,
     };
     bool nographic = false;
+    DisplayOptions display = { 0 }; /* -display, -vnc (virt_input.h) */
     const char *serial_specs[VIRT_MAX_SERIALS];
     int serial_spec_count = 0;
     const char *chardev_definitions[MAX_CHARDEVS];
@@ -349,6 +370,8 @@ int main(int argc, char **argv)
     const char *monitor_spec = NULL;
     bool monitor_given = false;
     bool start_paused = false;
+    const char *qmp_spec = NULL;
+    const char *gdb_spec = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -360,7 +383,7 @@ int main(int argc, char **argv)
         static const char *const with_value[] = {
             "M",      "machine", "m",       "smp",    "bios",   "kernel",  "initrd",
             "append", "dtb",     "display", "serial", "icount", "chardev", "drive",
-            "device", "monitor", "netdev", "net",    "object", NULL,
+            "device", "monitor", "netdev", "net",    "object", "qmp", "snapshot-dir", "gdb", "audiodev", "vnc", NULL,
         };
         for (int k = 0; with_value[k]; k++) {
             if (strcmp(name, with_value[k]) == 0) {
@@ -394,12 +417,11 @@ int main(int argc, char **argv)
             config.dtb = value;
         } else if (!strcmp(name, "nographic")) {
             nographic = true;
-        } else if (!strcmp(name, "display")) {
-            if (strcmp(value, "none") != 0)
-                option_error(arg,
-                             "display '%s' is not supported (deja has no display; use "
-                             "-display none or -nographic)",
-                             value);
+        } else if (!strcmp(name, "display") || !strcmp(name, "vnc")) {
+            char err[512];
+            if (!(name[0] == 'd' ? display_parse_display : display_parse_vnc)(&display, value, err,
+                                                                             sizeof(err)))
+                option_error(arg, "%s", err);
         } else if (!strcmp(name, "serial")) {
             if (serial_spec_count == VIRT_MAX_SERIALS)
                 option_error(arg, "'%s': the virt board has at most %d serial ports", value,
@@ -424,8 +446,14 @@ int main(int argc, char **argv)
                                               : virt_net_parse_object(&config.net, value, err, sizeof(err));
             if (!ok)
                 option_error(arg, "%s", err);
+        } else if (!strcmp(name, "audiodev")) {
+            char err[512];
+            if (!virt_audio_parse_audiodev(&config.audio, value, err, sizeof(err)))
+                option_error(arg, "%s", err);
         } else if (!strcmp(name, "snapshot")) {
             config.block.snapshot = true;
+        } else if (!strcmp(name, "snapshot-dir")) {
+            config.snapshot_dir = value; /* savevm/loadvm files (docs/snapshots.md) */
         } else if (!strcmp(name, "no-reboot")) {
             config.no_reboot = true;
         } else if (!strcmp(name, "no-shutdown")) {
@@ -435,21 +463,34 @@ int main(int argc, char **argv)
             monitor_given = true;
         } else if (!strcmp(name, "S")) {
             start_paused = true;
+        } else if (!strcmp(name, "s")) {
+            gdb_spec = "tcp::1234";
+        } else if (!strcmp(name, "gdb")) {
+            gdb_spec = strcmp(value, "none") == 0 ? NULL : value;
+        } else if (!strcmp(name, "qmp")) {
+            qmp_spec = strcmp(value, "none") == 0 ? NULL : value;
         } else {
             option_error(arg, "unknown option (see -help)");
         }
     }
 
+    if (nographic && display.sdl)
+        option_error("-display sdl", "-nographic means no window (use one or the other)");
     /* -nographic puts the serial port on a multiplexed stdio, as QEMU's
      * default mon:stdio; without it (deja has no window) plain stdio. */
     bool monitor_stdio = monitor_spec && strcmp(monitor_spec, "stdio") == 0;
+    bool qmp_stdio = qmp_spec && strcmp(qmp_spec, "stdio") == 0;
+    if (monitor_stdio && qmp_stdio)
+        option_error("-qmp stdio", "stdio is already used by the monitor");
+    monitor_stdio = monitor_stdio || qmp_stdio;
     if (serial_spec_count == 0)
         serial_specs[serial_spec_count++] = monitor_stdio ? "null"
                                             : nographic   ? "mon:stdio"
                                                           : "stdio";
     for (int i = 0; monitor_stdio && i < serial_spec_count; i++)
         if (strcmp(serial_specs[i], "stdio") == 0 || strcmp(serial_specs[i], "mon:stdio") == 0)
-            option_error("-monitor stdio", "stdio is already used by serial port %d", i);
+            option_error(qmp_stdio ? "-qmp stdio" : "-monitor stdio",
+                         "stdio is already used by serial port %d", i);
     static Chardev chardevs[MAX_CHARDEVS + VIRT_MAX_SERIALS];
     int chardev_count = 0;
     config.serial_count = serial_spec_count;
@@ -480,20 +521,46 @@ int main(int argc, char **argv)
         if (!machine->monitor)
             option_error("-nographic", "out of memory");
     }
+    static Chardev qmp_chardev_storage;
+    bool have_qmp_chardev = false;
+    if (qmp_spec && !config.dumpdtb) {
+        char err[512];
+        if (!chardev_open(&qmp_chardev_storage, qmp_spec, "qmp", false, err, sizeof(err)))
+            option_error("-qmp", "%s: %s", qmp_spec, err);
+        have_qmp_chardev = true;
+        machine->qmp = qmp_create(machine, &qmp_chardev_storage);
+        if (!machine->qmp)
+            option_error("-qmp", "out of memory");
+    }
+    if (gdb_spec && !config.dumpdtb) {
+        char err[512];
+        machine->gdb = gdb_create(machine, gdb_spec, err, sizeof(err));
+        if (!machine->gdb)
+            option_error("-gdb", "%s", err);
+    }
     if (start_paused) {
-        if (!machine->monitor)
-            option_error("-S", "needs a monitor (-monitor) to continue");
+        if (!machine->monitor && !machine->qmp && !machine->gdb)
+            option_error("-S", "needs a monitor (-monitor or -qmp) or -gdb to continue");
         machine->paused = true;
     }
     int status;
     if (config.dumpdtb)
         status = virt_dump_fdt(machine, config.dumpdtb) ? 0 : 1;
-    else if (!virt_replay_start(machine))
+    else if (!virt_input_open_frontends(machine, &display) || !virt_replay_start(machine) ||
+             !virt_snapshot_rr_start(machine))
         status = 1;
     else
         status = virt_run(machine);
     if (machine->monitor)
         hmp_destroy(machine->monitor);
+    gdb_destroy(machine->gdb, status);
+    if (machine->qmp) {
+        if (!config.dumpdtb)
+            qmp_machine_exit(machine->qmp); /* the SHUTDOWN event */
+        qmp_destroy(machine->qmp);
+    }
+    if (have_qmp_chardev)
+        chardev_close(&qmp_chardev_storage);
     virt_destroy(machine);
     if (have_monitor_chardev)
         chardev_close(&monitor_chardev);
@@ -501,5 +568,6 @@ int main(int argc, char **argv)
         chardev_close(&chardevs[i]);
     free((char *)config.dumpdtb);
     free((char *)config.replay.path);
+    free((char *)config.rrsnapshot);
     return status;
 }

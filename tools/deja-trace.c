@@ -180,6 +180,20 @@ static void render_payload(Text *t, const TraceEvent *ev)
         }
         break;
     }
+    case TRACE_EV_INPUT: /* "type:code:value" per evdev event, at most 8 */
+        if (ev->len && ev->len % 8 == 0) {
+            for (uint32_t i = 0; i < ev->len / 8 && i < 8; i++) {
+                const uint8_t *p = ev->payload + 8 * i;
+                int32_t value = (int32_t)((uint32_t)p[4] | (uint32_t)p[5] << 8 |
+                                          (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24);
+                text_add(t, "%s%u:%u:%" PRId32, i ? " " : "", p[0] | p[1] << 8,
+                         p[2] | p[3] << 8, value);
+            }
+            if (ev->len / 8 > 8)
+                text_add(t, " ...");
+            return;
+        }
+        break;
     default:
         if (ev->len)
             text_hex(t, ev->payload, ev->len, 16);

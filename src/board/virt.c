@@ -13,7 +13,12 @@
 #include <unistd.h>
 
 #include "board/loader.h"
+#include "board/virt_input.h"
+#include "board/virt_seek.h"
+#include "board/virt_snapshot.h"
 #include "monitor/hmp.h"
+#include "monitor/qmp.h"
+#include "gdb/gdbstub.h"
 #include "util/message.h"
 
 #define MiB (1ull << 20)
@@ -563,6 +568,7 @@ void virt_destroy(VirtMachine *m)
     if (!m)
         return;
     replay_close(m->replay);
+    virt_seek_free(m);
     virt_block_destroy(m);
     virt_net_destroy(m);
     for (int h = 0; h < VIRT_MAX_HARTS; h++)
@@ -688,12 +694,24 @@ static bool virt_idle_wait_net(VirtMachine *m, Chardev **chrs, int chr_count, ui
  * input arriving during the sleep is delivered first. */
 static void virt_idle(VirtMachine *m)
 {
-    Chardev *chrs[VIRT_MAX_SERIALS + 1];
+    Chardev *chrs[VIRT_MAX_SERIALS + 4];
     int chr_count = m->serial_port_count;
     /* Undelivered input (UART full) must not make the wait return at once. */
     bool can_wait_input = virt_input_sources(m, chrs) && !virt_input_pending(m);
     if (m->monitor) { /* a monitor command also ends the wait */
         chrs[chr_count++] = hmp_chardev(m->monitor);
+        can_wait_input = !virt_input_pending(m);
+    }
+    if (m->qmp && qmp_chardev(m->qmp)) { /* so does a QMP request */
+        chrs[chr_count++] = qmp_chardev(m->qmp);
+        can_wait_input = !virt_input_pending(m);
+    }
+    if (m->gdb) { /* and gdb's Ctrl-C */
+        chrs[chr_count++] = gdb_chardev(m->gdb);
+        can_wait_input = !virt_input_pending(m);
+    }
+    if (virt_input_wake_chardev(m)) { /* and input from the window / VNC */
+        chrs[chr_count++] = virt_input_wake_chardev(m);
         can_wait_input = !virt_input_pending(m);
     }
     uint64_t deadline = clock_next_deadline_ns(&m->clock);
@@ -738,6 +756,31 @@ static void virt_idle(VirtMachine *m)
 static int virt_stashed_signal;
 static void virt_monitor_wait(VirtMachine *m);
 
+/* The turn under gdb (breakpoints, watchpoints, steps, reverse scans): one
+ * instruction at a time through gdb_run_hart, pausing where it stops like
+ * at a replay_break, then the rest of the turn. */
+static HartStop virt_run_slice_gdb(VirtMachine *m, Hart *h, uint64_t end)
+{
+    for (;;) {
+        bool hit = false;
+        uint64_t left = end - hart_machine_icount(h);
+        HartStop why = gdb_run_hart(m->gdb, h, left, &hit);
+        if (!hit)
+            return why;
+        m->running = NULL;
+        m->clock.machine_icount = hart_machine_icount(h);
+        m->in_slice = true;
+        virt_monitor_wait(m);
+        m->in_slice = false;
+        m->running = h;
+        if (m->paused || m->monitor_request || virt_stashed_signal || virt_quit_requested(m) ||
+            virt_seek_pending(m))
+            return why;
+        if (why != HART_STOP_BUDGET || hart_machine_icount(h) >= end)
+            return why;
+    }
+}
+
 /* One hart's turn of `budget` instructions from icount now. A replay_break
  * inside it splits it in two hart_run calls with the monitor paused in
  * between: the slice still ends where it would have (slice_end_icount and
@@ -746,8 +789,10 @@ static void virt_monitor_wait(VirtMachine *m);
  * quantum, then the other harts in their order. */
 static HartStop virt_run_slice(VirtMachine *m, Hart *h, uint64_t now, uint64_t budget)
 {
+    if (m->gdb && gdb_stepping(m->gdb))
+        return virt_run_slice_gdb(m, h, now + budget);
     uint64_t brk = m->replay_break;
-    if (!m->monitor || brk == UINT64_MAX || brk <= now || brk - now > budget)
+    if ((!m->monitor && !m->qmp && !m->gdb) || brk == UINT64_MAX || brk <= now || brk - now > budget)
         return hart_run(h, budget);
     uint64_t first = brk - now;
     HartStop why = hart_run(h, first);
@@ -757,19 +802,24 @@ static HartStop virt_run_slice(VirtMachine *m, Hart *h, uint64_t now, uint64_t b
     m->clock.machine_icount = brk;
     m->replay_break = UINT64_MAX;
     m->paused = true;
+    m->in_slice = true;
     virt_monitor_wait(m);
+    m->in_slice = false;
     m->running = h;
-    if (m->paused || m->monitor_request || virt_stashed_signal || virt_quit_requested(m))
+    if (m->paused || m->monitor_request || virt_stashed_signal || virt_quit_requested(m) ||
+        virt_seek_pending(m))
         return why; /* leaving: the rest of the turn never runs */
     if (budget == first || why != HART_STOP_BUDGET)
         return why; /* the turn ended at the break anyway */
+    if (m->gdb && gdb_stepping(m->gdb)) /* gdb resumed with breakpoints or a scan */
+        return virt_run_slice_gdb(m, h, now + budget);
     return hart_run(h, budget - first);
 }
 
 static bool virt_run_harts(VirtMachine *m)
 {
     bool any_ran = false;
-    for (int i = 0; i < m->hart_count && !m->stop; i++) {
+    for (int i = 0; i < m->hart_count && !m->stop && !virt_seek_pending(m); i++) {
         Hart *h = m->harts[i];
         clock_run_timers(&m->clock);
         if (h->wfi && !hart_wakeup_pending(h))
@@ -859,6 +909,8 @@ static int virt_host_request_exit(VirtMachine *m, uint32_t request)
     if (request == TRACE_REQ_RESET) {
         /* system_reset: the machine restarts, deja keeps running. */
         virt_reset(m);
+        if (m->qmp)
+            qmp_reset_event(m->qmp, false);
         return -1;
     }
     if (request == TRACE_REQ_POWERDOWN) {
@@ -882,8 +934,13 @@ static int virt_host_request_exit(VirtMachine *m, uint32_t request)
 static void virt_monitor_wait(VirtMachine *m)
 {
     virt_output_flush(m);
-    Chardev *chrs[VIRT_MAX_SERIALS + 1];
+    Chardev *chrs[VIRT_MAX_SERIALS + 3];
     while (m->paused && !m->monitor_request && !virt_quit_requested(m)) {
+        if (m->gdb) {
+            gdb_poll(m->gdb);
+            if (!m->paused || m->monitor_request)
+                break;
+        }
         if (m->replay && !virt_stashed_signal)
             virt_stashed_signal = replay_take_signal();
         if (virt_stashed_signal)
@@ -892,8 +949,14 @@ static void virt_monitor_wait(VirtMachine *m)
         for (int i = 0; i < m->serial_port_count; i++)
             if (chrs[i] && chardev_input_available(chrs[i]))
                 chrs[i] = NULL; /* buffered input would end every wait at once */
-        chrs[m->serial_port_count] = hmp_chardev(m->monitor);
-        chardev_wait_any(chrs, m->serial_port_count + 1, 200);
+        chrs[m->serial_port_count] = m->monitor ? hmp_chardev(m->monitor) : NULL;
+        chrs[m->serial_port_count + 1] = m->qmp ? qmp_chardev(m->qmp) : NULL;
+        chrs[m->serial_port_count + 2] = m->gdb ? gdb_chardev(m->gdb) : NULL;
+        /* Commands held during a replay_seek are already buffered. */
+        bool held = (m->monitor && chardev_input_available(hmp_chardev(m->monitor))) ||
+                    (m->qmp && qmp_chardev(m->qmp) &&
+                     chardev_input_available(qmp_chardev(m->qmp)));
+        chardev_wait_any(chrs, m->serial_port_count + 3, held ? 0 : 200);
         for (int i = 0; i < m->serial_port_count; i++) {
             Chardev *chr = m->serial_ports[i].chardev;
             if (chr && chardev_has_input_source(chr)) {
@@ -902,7 +965,12 @@ static void virt_monitor_wait(VirtMachine *m)
                     chr->input_count = 0; /* replay ignores host input */
             }
         }
-        hmp_poll(m->monitor);
+        if (m->monitor)
+            hmp_poll(m->monitor);
+        if (m->qmp)
+            qmp_poll(m->qmp);
+        if (m->input) /* closing the window quits a paused machine too */
+            virt_input_check_quit(m);
     }
 }
 
@@ -1040,6 +1108,8 @@ bool virt_replay_start(VirtMachine *m)
         .serial_input = virt_replay_serial_input,
         .host_request = virt_replay_host_request,
         .net_frame = virt_net_replay_frame,
+        .input_event = virt_input_replay_event,
+        .loadvm = virt_snapshot_replay_loadvm,
     };
     m->replay = replay_open(&c->replay, &header, &view, &sink, err, sizeof(err));
     if (!m->replay) {
@@ -1059,6 +1129,8 @@ static int virt_run_loop(VirtMachine *m)
     bool idle = true;
     bool replaying = virt_replaying(m);
     for (;;) {
+        if (virt_seek_pending(m))
+            virt_seek_tick(m); /* replay_seek: restore first (drops a pending stop) */
         if (m->stop) {
             virt_output_flush(m);
             if (m->poweroff) {
@@ -1073,11 +1145,15 @@ static int virt_run_loop(VirtMachine *m)
                 if (m->config.no_reboot)
                     return 0;
                 virt_reset(m);
+                if (m->qmp)
+                    qmp_reset_event(m->qmp, true);
                 continue;
             }
             m->stop = false;
         }
         /* Round boundary: the only place host values enter the guest. */
+        if (replaying)
+            virt_seek_tick(m); /* checkpoints, and a pending replay_seek's restore */
         if (m->replay) {
             int status = replay_round(m->replay, m->clock.machine_icount);
             if (status != REPLAY_CONTINUE) {
@@ -1094,12 +1170,20 @@ static int virt_run_loop(VirtMachine *m)
         } else if (virt_input_pending(m)) {
             virt_deliver_input_buffered(m);
         }
-        if (m->monitor) {
-            if (idle || round % VIRT_INPUT_POLL_ROUNDS == 0)
+        if (m->input) /* keyboard/mouse events and the front-ends' picture */
+            virt_input_round(m, idle || round % VIRT_INPUT_POLL_ROUNDS == 0, idle);
+        if (m->monitor || m->qmp || m->gdb) {
+            if (m->gdb && (idle || round % VIRT_INPUT_POLL_ROUNDS == 0))
+                gdb_poll(m->gdb);
+            if (m->monitor && (idle || round % VIRT_INPUT_POLL_ROUNDS == 0))
                 hmp_poll(m->monitor);
+            if (m->qmp && (idle || round % VIRT_INPUT_POLL_ROUNDS == 0))
+                qmp_poll(m->qmp);
             if (m->paused)
                 virt_monitor_wait(m);
         }
+        if (virt_seek_pending(m))
+            continue; /* replay_seek: restored at the top of the loop */
         if (m->replay || virt_quit_requested(m) || m->monitor_request || virt_stashed_signal) {
             int status = virt_check_host_requests(m);
             if (status >= 0)
@@ -1119,6 +1203,26 @@ static int virt_run_loop(VirtMachine *m)
          * (docs/network.md); under replay they come from replay_round. */
         if (!replaying)
             virt_net_round(m, idle || round % VIRT_INPUT_POLL_ROUNDS == 0);
+        /* virtio-sound messages complete here at virtual-time pace;
+         * capture samples go through the replay log (docs/audio.md).
+         * After the network: replay_round delivers the logged frames of
+         * this icount before it stops at the AUDIO events taken here. */
+        if (m->audio) {
+            int status = virt_audio_round(m);
+            if (status != REPLAY_CONTINUE) {
+                virt_output_flush(m);
+                m->replay_aborted = true;
+                return status;
+            }
+        }
+        if (replaying) {
+            int status = replay_round_end(m->replay, m->clock.machine_icount);
+            if (status != REPLAY_CONTINUE) {
+                virt_output_flush(m);
+                m->replay_aborted = true;
+                return status;
+            }
+        }
         idle = !virt_run_harts(m);
         if (m->monitor_request || virt_stashed_signal) {
             /* quit from a replay_break pause: before any other round work. */

@@ -19,6 +19,7 @@
 #include "dev/virtio_mmio.h"
 #include "board/virt_block.h"
 #include "board/virt_net.h"
+#include "board/virt_audio.h"
 #include "host/chardev.h"
 #include "replay/clock.h"
 #include "replay/replay.h"
@@ -57,8 +58,11 @@ typedef struct VirtConfig {
     Chardev *serials[VIRT_MAX_SERIALS]; /* port i's backend (NULL: disconnected) */
     int serial_count; /* UARTs on the board; 0 means 1 (port 0 on serial) */
     ReplayOptions replay; /* -icount rr=record|replay,rrfile=F,rrsync=N */
+    const char *snapshot_dir; /* -snapshot-dir; NULL: RRFILE.snapshots under record/replay */
+    const char *rrsnapshot;   /* -icount rrsnapshot=NAME (virt_snapshot.h) */
     VirtBlockConfig block; /* -drive, -device virtio-*-device, -snapshot */
     VirtNetConfig net;     /* -netdev, -object filter-replay|filter-dump */
+    VirtAudioConfig audio; /* -audiodev */
 } VirtConfig;
 
 struct VirtMachine;
@@ -102,6 +106,8 @@ typedef struct VirtMachine {
     VirtioMmio virtio[VIRTIO_MMIO_SLOTS];
     VirtBlockState block; /* disks and virtio devices in the slots */
     struct VirtNetState *net; /* netdevs and NICs (virt_net.c), NULL without */
+    struct VirtInputState *input; /* input devices, front-ends (virt_input.c), NULL without */
+    struct VirtAudioState *audio; /* virtio-sound (virt_audio.c), NULL without */
     Device devices[VIRT_MAX_DEVICES];
     int device_count;
 
@@ -126,9 +132,13 @@ typedef struct VirtMachine {
      * handled and recorded at the round boundary. replay_break: replay
      * pauses when the machine icount reaches it (UINT64_MAX: none). */
     struct Hmp *monitor;
+    struct Qmp *qmp; /* QMP (src/monitor/qmp.h; NULL: none), polled like the HMP */
+    struct GdbStub *gdb; /* gdb stub (src/gdb/gdbstub.h; NULL: none), polled like the HMP */
     bool paused;
     uint32_t monitor_request;
     uint64_t replay_break;
+    struct VirtSeek *seek; /* checkpoints and replay_seek (virt_seek.c), NULL: none yet */
+    bool in_slice; /* paused at a replay_break inside a hart's turn (no savevm/loadvm there) */
 
     /* Host requests, handled between slices. */
     bool stop;

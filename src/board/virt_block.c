@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "board/virt.h"
+#include "board/virt_display.h"
+#include "board/virt_input.h"
 #include "board/virt_net.h"
 #include "replay/replay.h"
 #include "util/message.h"
@@ -190,10 +192,18 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
             v->kind = VIRT_VIRTIO_RNG;
         else if (!strcmp(key, "virtio-net-device"))
             v->kind = VIRT_VIRTIO_NET;
+        else if (!strcmp(key, "virtio-gpu-device"))
+            v->kind = VIRT_VIRTIO_GPU;
+        else if (!strcmp(key, "virtio-sound-device"))
+            v->kind = VIRT_VIRTIO_SND;
+        else if (virt_input_parse_kind(key, &v->input_kind))
+            v->kind = VIRT_VIRTIO_INPUT;
         else {
             message_format(err, err_len,
                     "'%s' is not a valid device model name (deja has virtio-blk-device, "
-                    "virtio-rng-device and virtio-net-device)",
+                    "virtio-rng-device, virtio-net-device, virtio-gpu-device, "
+                    "virtio-keyboard-device, virtio-mouse-device, virtio-tablet-device and "
+                    "virtio-sound-device)",
                     key);
             return false;
         }
@@ -205,6 +215,8 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
     }
     if (!strcmp(key, "drive") && v->kind == VIRT_VIRTIO_BLK)
         return copy_id(v->drive, value, key, err, err_len);
+    if (!strcmp(key, "audiodev") && v->kind == VIRT_VIRTIO_SND)
+        return copy_id(v->audiodev, value, key, err, err_len);
     if (!strcmp(key, "netdev") && v->kind == VIRT_VIRTIO_NET)
         return copy_id(v->netdev, value, key, err, err_len);
     if (!strcmp(key, "mac") && v->kind == VIRT_VIRTIO_NET) {
@@ -217,6 +229,9 @@ static bool device_option(void *ctx, const char *key, const char *value, char *e
         strcpy(v->mac, value);
         return true;
     }
+    if ((!strcmp(key, "xres") || !strcmp(key, "yres")) && v->kind == VIRT_VIRTIO_GPU)
+        return virt_display_parse_res(key, value, key[0] == 'x' ? &v->xres : &v->yres, err,
+                                      err_len);
     if (!strcmp(key, "id"))
         return true;
     message_format(err, err_len, "Property '%s' not found", key);
@@ -244,6 +259,11 @@ bool virt_block_parse_device(VirtBlockConfig *c, const char *spec, char *err, si
     if (v.kind == VIRT_VIRTIO_NET && !v.netdev[0]) {
         message_format(err, err_len, "virtio-net-device: netdev property not set (use "
                               "netdev=ID of a -netdev user,id=ID)");
+        return false;
+    }
+    if (v.kind == VIRT_VIRTIO_SND && !v.audiodev[0]) {
+        message_format(err, err_len, "virtio-sound-device: audiodev property not set (use "
+                              "audiodev=ID of a -audiodev none|wav|sdl,id=ID)");
         return false;
     }
     c->devices[c->device_count++] = v;
@@ -355,6 +375,15 @@ bool virt_block_create(VirtMachine *m)
             }
             s->blks[s->blk_count++] = blk;
             virtio_mmio_attach(slot, &m->bus, irq, &blk->ops, blk);
+        } else if (devices[i].kind == VIRT_VIRTIO_INPUT) {
+            if (!virt_input_attach(m, devices[i].input_kind, slot))
+                return false;
+        } else if (devices[i].kind == VIRT_VIRTIO_GPU) {
+            if (!virt_display_attach_gpu(m, &devices[i], slot, irq))
+                return false;
+        } else if (devices[i].kind == VIRT_VIRTIO_SND) {
+            if (!virt_audio_attach(m, devices[i].audiodev, slot))
+                return false;
         } else if (devices[i].kind == VIRT_VIRTIO_NET) {
             if (!virt_net_attach_nic(m, devices[i].netdev,
                                      devices[i].mac[0] ? devices[i].mac : NULL, slot))
@@ -386,6 +415,9 @@ void virt_block_destroy(VirtMachine *m)
     for (int i = 0; i < VIRT_MAX_DRIVES; i++)
         block_close(s->backends[i]);
     free(s->rng);
+    virt_display_destroy(m);
+    virt_input_destroy(m);
+    virt_audio_destroy(m);
     memset(s, 0, sizeof(*s));
     virt_block_config_free(&m->config.block);
 }
@@ -406,7 +438,8 @@ bool virt_block_header(VirtMachine *m, TraceHeader *header)
         snprintf(layout + len, sizeof(layout) - len, "%s%d:%s%s", len ? " " : "", i,
                  slot->ops->name, ro ? "(ro)" : "");
     }
-    if (!trace_header_set_str(header, "virtio-devices", layout[0] ? layout : "none")) {
+    if (!trace_header_set_str(header, "virtio-devices", layout[0] ? layout : "none") ||
+        !virt_audio_header(m, header)) {
         message_print_error("%s: too many entries in the trace header", mode);
         return false;
     }

@@ -26,13 +26,16 @@ typedef struct VirtDriveConfig {
     char image[VIRT_DRIVE_ID_MAX]; /* blkreplay: the drive it wraps */
 } VirtDriveConfig;
 
-typedef enum VirtVirtioKind { VIRT_VIRTIO_BLK = 1, VIRT_VIRTIO_RNG, VIRT_VIRTIO_NET } VirtVirtioKind;
+typedef enum VirtVirtioKind { VIRT_VIRTIO_BLK = 1, VIRT_VIRTIO_RNG, VIRT_VIRTIO_NET, VIRT_VIRTIO_GPU, VIRT_VIRTIO_INPUT, VIRT_VIRTIO_SND } VirtVirtioKind;
 
 typedef struct VirtVirtioConfig {
     VirtVirtioKind kind;
     char drive[VIRT_DRIVE_ID_MAX];
     char netdev[VIRT_DRIVE_ID_MAX]; /* virtio-net-device */
     char mac[18];                   /* virtio-net-device; "" = default */
+    char audiodev[VIRT_DRIVE_ID_MAX]; /* virtio-sound-device */
+    uint32_t xres, yres;            /* virtio-gpu-device; 0 = 1280x800 */
+    int input_kind;                 /* virtio-keyboard/mouse/tablet-device (VirtioInputKind) */
 } VirtVirtioConfig;
 
 typedef struct VirtBlockConfig {
@@ -48,6 +51,7 @@ typedef struct VirtBlockState {
     VirtioBlk *blks[VIRTIO_MMIO_SLOTS];
     int blk_count;
     VirtioRng *rng;
+    struct VirtioGpu *gpu; /* virtio-gpu-device (virt_display.h), NULL without */
 } VirtBlockState;
 
 /* Option parsing: false and a message (without "deja: -drive ...") on error. */

@@ -24,6 +24,11 @@ struct VirtMachine;
 
 void virt_state_save_core(struct VirtMachine *m, StateWriter *w);
 bool virt_state_load_core(struct VirtMachine *m, StateReader *r, char *err, size_t err_len);
+/* The same; restore_replay false keeps the replay log where it is (a
+ * loadvm logged in a recording is replayed at its own icount and the log
+ * goes on after it). virt_state_load_core is restore_replay = true. */
+bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore_replay,
+                             char *err, size_t err_len);
 
 /* A short text naming the machine configuration (harts, RAM size, the
  * devices and their addresses): two machines that agree on it can load

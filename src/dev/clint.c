@@ -182,6 +182,33 @@ static void clint_save(void *state, StateWriter *w)
     }
 }
 
+static bool clint_load(void *state, StateReader *r)
+{
+    Clint *clint = state;
+    if (state_get_u32(r) != (uint32_t)clint->hart_count)
+        return false;
+    uint64_t offset = state_get_u64(r);
+    uint32_t msip[DEV_MAX_HARTS];
+    uint64_t mtimecmp[DEV_MAX_HARTS];
+    bool mtip[DEV_MAX_HARTS];
+    for (int h = 0; h < clint->hart_count; h++) {
+        msip[h] = state_get_u32(r);
+        mtimecmp[h] = state_get_u64(r);
+        mtip[h] = state_get_bool(r);
+        if (msip[h] > 1)
+            return false;
+    }
+    if (r->failed)
+        return false;
+    clint->mtime_offset = offset;
+    for (int h = 0; h < clint->hart_count; h++) {
+        clint->msip[h] = msip[h];
+        clint->mtimecmp[h] = mtimecmp[h];
+        clint->mtip[h] = mtip[h];
+    }
+    return true;
+}
+
 const DeviceClass clint_class = {
     .name = "clint",
     .read = clint_read,
@@ -189,4 +216,5 @@ const DeviceClass clint_class = {
     .reset = clint_reset_opaque,
     .fdt_node = clint_fdt_node,
     .save = clint_save,
+    .load = clint_load,
 };

@@ -4,6 +4,7 @@
 #ifndef DEJA_DEVICE_H
 #define DEJA_DEVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bus/bus.h"
@@ -33,6 +34,23 @@ typedef struct DeviceClass {
     /* Writes the guest-visible state (registers, FIFOs, latches; not the
      * wiring) for replay digests and snapshots. NULL: stateless. */
     void (*save)(void *state, StateWriter *w);
+    /* Restores what save wrote (loadvm, replay checkpoints). Contract:
+     *  - read exactly the fields save wrote, in the same order; the board
+     *    frames each device's record, so a reader that stops early or
+     *    reads past the end is a malformed record;
+     *  - validate every value before using it (indices, counts, sizes
+     *    against this instance's configuration) and return false, with
+     *    the device left as it was or in a state its reset would fix,
+     *    if anything is out of range: the state file may be hostile;
+     *  - restore fields only: no irq_set, no DMA, no host I/O, no timer
+     *    arming. The board restores the harts (mip), the PLIC (line
+     *    levels), the virtual clock (timer deadlines) and RAM around the
+     *    device loads, so every side is already consistent;
+     *  - wiring (base, irq numbers, backends, callbacks) is not state: a
+     *    mismatch with the saved configuration is refused earlier by
+     *    virt_state_config_id.
+     * NULL only for devices whose save is NULL or writes nothing. */
+    bool (*load)(void *state, StateReader *r);
 } DeviceClass;
 
 typedef struct Device {

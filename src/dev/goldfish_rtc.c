@@ -168,6 +168,28 @@ static void goldfish_rtc_save(void *state, StateWriter *w)
     state_put_bool(w, rtc->irq_enabled);
 }
 
+static bool goldfish_rtc_load(void *state, StateReader *r)
+{
+    GoldfishRtc *rtc = state;
+    uint64_t base_ns = state_get_u64(r);
+    uint64_t tick_offset = state_get_u64(r);
+    uint64_t alarm_next = state_get_u64(r);
+    uint32_t latch = state_get_u32(r);
+    bool alarm_running = state_get_bool(r);
+    bool irq_pending = state_get_bool(r);
+    bool irq_enabled = state_get_bool(r);
+    if (r->failed)
+        return false;
+    rtc->base_ns = base_ns;
+    rtc->tick_offset = tick_offset;
+    rtc->alarm_next = alarm_next;
+    rtc->time_high_latch = latch;
+    rtc->alarm_running = alarm_running;
+    rtc->irq_pending = irq_pending;
+    rtc->irq_enabled = irq_enabled;
+    return true;
+}
+
 const DeviceClass goldfish_rtc_class = {
     .name = "goldfish_rtc",
     .read = goldfish_rtc_read,
@@ -175,4 +197,5 @@ const DeviceClass goldfish_rtc_class = {
     .reset = goldfish_rtc_reset_opaque,
     .fdt_node = goldfish_rtc_fdt_node,
     .save = goldfish_rtc_save,
+    .load = goldfish_rtc_load,
 };

@@ -244,6 +244,31 @@ static void plic_save(void *state, StateWriter *w)
     }
 }
 
+static bool plic_load(void *state, StateReader *r)
+{
+    Plic *plic = state;
+    if (state_get_u32(r) != (uint32_t)plic->context_count)
+        return false;
+    Plic tmp = *plic;
+    for (int i = 0; i < PLIC_SOURCES; i++)
+        tmp.priority[i] = state_get_u32(r);
+    for (int i = 0; i < PLIC_WORDS; i++) {
+        tmp.level[i] = state_get_u32(r);
+        tmp.pending[i] = state_get_u32(r);
+        tmp.claimed[i] = state_get_u32(r);
+    }
+    for (int c = 0; c < plic->context_count; c++) {
+        for (int i = 0; i < PLIC_WORDS; i++)
+            tmp.enable[c][i] = state_get_u32(r);
+        tmp.threshold[c] = state_get_u32(r);
+        tmp.output[c] = state_get_bool(r);
+    }
+    if (r->failed)
+        return false;
+    *plic = tmp;
+    return true;
+}
+
 const DeviceClass plic_class = {
     .name = "plic",
     .read = plic_read,
@@ -251,4 +276,5 @@ const DeviceClass plic_class = {
     .reset = plic_reset_opaque,
     .fdt_node = plic_fdt_node,
     .save = plic_save,
+    .load = plic_load,
 };

@@ -58,6 +58,8 @@ static int sifive_test_fdt_node(void *state, DevFdtContext *ctx)
 /* The finisher has no state: a write acts at once. */
 static void sifive_test_save(void *state, StateWriter *w) {}
 
+static bool sifive_test_load(void *state, StateReader *r) { return true; }
+
 const DeviceClass sifive_test_class = {
     .name = "sifive_test",
     .read = sifive_test_read,
@@ -65,4 +67,5 @@ const DeviceClass sifive_test_class = {
     .reset = sifive_test_reset,
     .fdt_node = sifive_test_fdt_node,
     .save = sifive_test_save,
+    .load = sifive_test_load,
 };

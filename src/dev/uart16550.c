@@ -313,6 +313,34 @@ static void uart16550_save(void *state, StateWriter *w)
         state_put_u8(w, uart->rx_fifo[(uart->rx_head + i) % UART_FIFO_SIZE]);
 }
 
+static bool uart16550_load(void *state, StateReader *r)
+{
+    Uart16550 *uart = state;
+    uint8_t regs[9];
+    state_get_bytes(r, regs, sizeof(regs));
+    bool thr_interrupt = state_get_bool(r);
+    bool irq_level = state_get_bool(r);
+    unsigned count = state_get_u8(r);
+    uint8_t fifo[UART_FIFO_SIZE];
+    if (r->failed || count > UART_FIFO_SIZE || !state_get_bytes(r, fifo, count))
+        return false;
+    uart->ier = regs[0];
+    uart->fcr = regs[1];
+    uart->lcr = regs[2];
+    uart->mcr = regs[3];
+    uart->lsr = regs[4];
+    uart->msr = regs[5];
+    uart->scr = regs[6];
+    uart->dll = regs[7];
+    uart->dlm = regs[8];
+    uart->thr_interrupt = thr_interrupt;
+    uart->irq_level = irq_level;
+    memcpy(uart->rx_fifo, fifo, count);
+    uart->rx_head = 0;
+    uart->rx_count = (int)count;
+    return true;
+}
+
 const DeviceClass uart16550_class = {
     .name = "uart16550",
     .read = uart16550_read,
@@ -320,4 +348,5 @@ const DeviceClass uart16550_class = {
     .reset = uart16550_reset_opaque,
     .fdt_node = uart16550_fdt_node,
     .save = uart16550_save,
+    .load = uart16550_load,
 };

@@ -162,6 +162,13 @@ static void blk_save(void *dev, StateWriter *w)
     state_put_u64(w, blk->capacity);
 }
 
+/* The disk contents (overlay) are restored by the board (virt_state.c). */
+static bool blk_load(void *dev, VirtioMmio *t, StateReader *r)
+{
+    const VirtioBlk *blk = dev;
+    return state_get_u64(r) == blk->capacity && !r->failed;
+}
+
 bool virtio_blk_init(VirtioBlk *blk, BlockBackend *backend, const char *serial)
 {
     memset(blk, 0, sizeof(*blk));
@@ -195,6 +202,7 @@ bool virtio_blk_init(VirtioBlk *blk, BlockBackend *backend, const char *serial)
         .config_read = blk_config_read,
         .queue_notify = blk_queue_notify,
         .save = blk_save,
+        .load = blk_load,
     };
     return true;
 }

@@ -93,6 +93,10 @@ typedef struct VirtioDeviceOps {
     void (*queue_notify)(void *dev, struct VirtioMmio *t, int queue);
     void (*reset)(void *dev);
     void (*save)(void *dev, StateWriter *w);
+    /* Restores what save wrote (same contract as DeviceClass.load in
+     * device.h; t is the slot, for models that keep a pointer to it).
+     * NULL: save is NULL too. */
+    bool (*load)(void *dev, struct VirtioMmio *t, StateReader *r);
 } VirtioDeviceOps;
 
 typedef struct VirtioQueue {

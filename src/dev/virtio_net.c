@@ -74,6 +74,16 @@ static void net_save(void *dev, StateWriter *w)
     state_put_bytes(w, n->mac, sizeof(n->mac));
 }
 
+static bool net_load(void *dev, VirtioMmio *t, StateReader *r)
+{
+    VirtioNet *n = dev;
+    uint8_t mac[6];
+    if (!state_get_bytes(r, mac, sizeof(mac)) || memcmp(mac, n->mac, sizeof(mac)) != 0)
+        return false;
+    n->transport = t;
+    return true;
+}
+
 void virtio_net_init(VirtioNet *n, const uint8_t mac[6], VirtioNetTransmitFn transmit,
                      void *opaque)
 {
@@ -91,6 +101,7 @@ void virtio_net_init(VirtioNet *n, const uint8_t mac[6], VirtioNetTransmitFn tra
         .queue_notify = net_queue_notify,
         .reset = net_reset,
         .save = net_save,
+        .load = net_load,
     };
 }
 

@@ -24,6 +24,17 @@ static void rng_save(void *dev, StateWriter *w)
     state_put_bool(w, rng->pending);
 }
 
+static bool rng_load(void *dev, VirtioMmio *t, StateReader *r)
+{
+    VirtioRng *rng = dev;
+    bool pending = state_get_bool(r);
+    if (r->failed)
+        return false;
+    rng->pending = pending;
+    rng->transport = t; /* set by the first notify in a live run */
+    return true;
+}
+
 void virtio_rng_init(VirtioRng *rng)
 {
     memset(rng, 0, sizeof(*rng));
@@ -35,6 +46,7 @@ void virtio_rng_init(VirtioRng *rng)
         .queue_notify = rng_queue_notify,
         .reset = rng_reset,
         .save = rng_save,
+        .load = rng_load,
     };
 }
 

@@ -1,5 +1,6 @@
 /* Block backends (block.h). */
 #include "host/block.h"
+#include "snapshot/state.h"
 #include "util/message.h"
 
 #include <errno.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 typedef struct OverlaySlot {
     uint64_t block; /* block index + 1; 0 = empty slot */
@@ -27,7 +30,10 @@ typedef struct BlockImage {
     unsigned cluster_bits;
     uint64_t *l1; /* host-endian copy */
     uint32_t l1_size;
-    bool warned_compressed;
+    bool zstd;              /* compressed clusters: zstd (else raw deflate) */
+    uint64_t cached_entry;  /* L2 entry of the cluster in `cache` (0: none) */
+    uint8_t *cache;         /* last decompressed cluster */
+    uint8_t *packed;        /* compressed bytes being decoded */
     struct BlockImage *backing;
 } BlockImage;
 
@@ -63,8 +69,7 @@ const char *block_probe_format(const char *path, char *err, size_t err_len)
 #define QCOW_MAX_L1_BYTES (32u << 20)
 /* Incompatible feature bits (qcow2 spec, header v3): 0 dirty (refcounts
  * only: harmless for reading), 1 corrupt, 2 external data file,
- * 3 compression type (only matters for compressed clusters, refused
- * anyway), 4 extended L2 entries. */
+ * 3 compression type (zstd, header byte 104), 4 extended L2 entries. */
 #define QCOW_INCOMPAT_UNDERSTOOD ((1ull << 0) | (1ull << 3))
 #define QCOW_L1_OFFSET_MASK 0x00fffffffffffe00ull
 #define QCOW_L2_OFFSET_MASK 0x00fffffffffffe00ull
@@ -105,6 +110,8 @@ static void image_close(BlockImage *img)
         if (img->fd >= 0)
             close(img->fd);
         free(img->l1);
+        free(img->cache);
+        free(img->packed);
         free(img->path);
         free(img);
         img = backing;
@@ -118,8 +125,9 @@ static BlockImage *image_open(const char *path, const char *format, bool writabl
  * is checked against the file size. */
 static bool qcow2_open(BlockImage *img, int depth, char *err, size_t err_len)
 {
-    uint8_t h[104] = { 0 };
-    if (img->file_size < 72 || !read_exact(img->fd, h, img->file_size < 104 ? 72 : 104, 0)) {
+    uint8_t h[112] = { 0 };
+    if (img->file_size < 72 ||
+        !read_exact(img->fd, h, img->file_size < 112 ? 72 : 112, 0)) {
         message_format(err, err_len, "'%s': qcow2 header is truncated", img->path);
         return false;
     }
@@ -149,6 +157,17 @@ static bool qcow2_open(BlockImage *img, int depth, char *err, size_t err_len)
                         img->path, (unsigned long long)(incompat & ~QCOW_INCOMPAT_UNDERSTOOD));
             return false;
         }
+        /* compression_type (byte 104) exists when header_length > 104;
+         * non-zero only with incompatible bit 3: 1 = zstd. */
+        uint32_t header_length = (uint32_t)be(h + 100, 4);
+        unsigned type = header_length > 104 && img->file_size >= 112 ? h[104] : 0;
+        if (((incompat >> 3) & 1) != (type != 0) || type > 1) {
+            message_format(err, err_len,
+                        "'%s': qcow2 compression type %u is not supported (0 zlib, 1 zstd)",
+                        img->path, type);
+            return false;
+        }
+        img->zstd = type == 1;
     }
     if (crypt != 0) {
         message_format(err, err_len, "'%s': encrypted qcow2 images are not supported", img->path);
@@ -366,6 +385,94 @@ static bool raw_read(BlockImage *img, uint64_t offset, uint8_t *p, size_t len)
 
 static bool image_read(BlockImage *img, uint64_t offset, uint8_t *p, size_t len);
 
+static bool qcow2_bad(BlockImage *img, const char *what, uint64_t entry)
+{
+    fprintf(stderr, "deja: warning: '%s': qcow2 compressed cluster (L2 entry 0x%016llx): %s\n",
+            img->path, (unsigned long long)entry, what);
+    errno = EIO;
+    return false;
+}
+
+/* Decompresses the cluster a compressed-cluster descriptor names into
+ * img->cache (qcow2 spec "Compressed Clusters Descriptor": with
+ * x = 62 - (cluster_bits - 8), bits 0..x-1 are the host byte offset and
+ * bits x..61 the number of 512-byte sectors used beyond the one holding
+ * that offset). The data is raw deflate (zlib, window 4 KiB) or one zstd
+ * stream; it must decode to exactly one cluster. Bytes past the end of
+ * the file read as zeros; every field is checked. */
+static bool qcow2_compressed_cluster(BlockImage *img, uint64_t entry)
+{
+    if (img->cache && img->cached_entry == entry)
+        return true;
+    size_t cluster = (size_t)1 << img->cluster_bits;
+    unsigned x = 62 - (img->cluster_bits - 8);
+    uint64_t host = entry & ((1ull << x) - 1);
+    uint64_t sectors = (entry >> x) & ((1ull << (62 - x)) - 1);
+    if (host >> 56)
+        return qcow2_bad(img, "offset bits above 55 are set", entry);
+    if (host >= img->file_size)
+        return qcow2_bad(img, "offset past the end of the file", entry);
+    /* At most 2^(cluster_bits - 8) sectors: below 2 clusters + 512. */
+    size_t packed_len = (size_t)((sectors + 1) * 512 - (host & 511));
+    size_t max_packed = 2 * cluster + 512;
+    if (!img->cache) {
+        img->cache = malloc(cluster);
+        img->packed = malloc(max_packed);
+        if (!img->cache || !img->packed) {
+            free(img->cache);
+            free(img->packed);
+            img->cache = img->packed = NULL;
+            errno = ENOMEM;
+            return false;
+        }
+    }
+    img->cached_entry = 0;
+    if (packed_len > max_packed)
+        return qcow2_bad(img, "compressed size too large", entry);
+    size_t from_file = img->file_size - host < packed_len ? (size_t)(img->file_size - host)
+                                                          : packed_len;
+    if (!read_exact(img->fd, img->packed, from_file, host))
+        return false;
+    memset(img->packed + from_file, 0, packed_len - from_file);
+    if (img->zstd) {
+        ZSTD_DStream *z = ZSTD_createDStream();
+        if (!z) {
+            errno = ENOMEM;
+            return false;
+        }
+        ZSTD_inBuffer zin = { img->packed, packed_len, 0 };
+        ZSTD_outBuffer zout = { img->cache, cluster, 0 };
+        size_t r = 1;
+        while (zout.pos < cluster && zin.pos < zin.size) {
+            r = ZSTD_decompressStream(z, &zout, &zin);
+            if (ZSTD_isError(r) || r == 0)
+                break;
+        }
+        ZSTD_freeDStream(z);
+        if (ZSTD_isError(r) || zout.pos != cluster)
+            return qcow2_bad(img, "zstd data does not decode to one cluster", entry);
+    } else {
+        z_stream z;
+        memset(&z, 0, sizeof(z));
+        if (inflateInit2(&z, -12) != Z_OK) {
+            errno = ENOMEM;
+            return false;
+        }
+        z.next_in = img->packed;
+        z.avail_in = (uInt)packed_len;
+        z.next_out = img->cache;
+        z.avail_out = (uInt)cluster;
+        int r = inflate(&z, Z_FINISH);
+        inflateEnd(&z);
+        /* Decoding stops once a cluster is out: the stream may go on
+         * (Z_BUF_ERROR with a full buffer) or end exactly there. */
+        if (z.avail_out != 0 || (r != Z_STREAM_END && r != Z_BUF_ERROR && r != Z_OK))
+            return qcow2_bad(img, "deflate data does not decode to one cluster", entry);
+    }
+    img->cached_entry = entry;
+    return true;
+}
+
 /* qcow2: cluster by cluster through L1 and L2 (qcow2 spec "Host cluster
  * offsets"); unallocated clusters come from the backing image or read as
  * zeros; every table and data offset is checked against the file size. */
@@ -395,15 +502,13 @@ static bool qcow2_read(BlockImage *img, uint64_t offset, uint8_t *p, size_t len)
             entry = be(e, 8);
         }
         if (entry & QCOW_L2_COMPRESSED) {
-            if (!img->warned_compressed)
-                fprintf(stderr,
-                        "deja: warning: '%s': compressed qcow2 clusters are not supported; the "
-                        "guest gets an I/O error (convert with 'qemu-img convert -O qcow2' "
-                        "without -c, or -O raw)\n",
-                        img->path);
-            img->warned_compressed = true;
-            errno = EIO;
-            return false;
+            if (!qcow2_compressed_cluster(img, entry))
+                return false;
+            memcpy(p, img->cache + in, n);
+            p += n;
+            offset += n;
+            len -= n;
+            continue;
         }
         uint64_t host = entry & QCOW_L2_OFFSET_MASK;
         if (entry & QCOW_L2_ZERO) {
@@ -538,6 +643,87 @@ static uint8_t *overlay_block(BlockBackend *b, uint64_t block)
     b->slots[i] = (OverlaySlot){ block + 1, data };
     b->used++;
     return data;
+}
+
+bool block_has_overlay(const BlockBackend *b)
+{
+    return b->overlay;
+}
+
+static int cmp_slot_ptr(const void *a, const void *b)
+{
+    uint64_t x = (*(OverlaySlot *const *)a)->block, y = (*(OverlaySlot *const *)b)->block;
+    return x < y ? -1 : x > y;
+}
+
+void block_overlay_save(const BlockBackend *b, StateWriter *w)
+{
+    if (!b->used) {
+        state_put_varint(w, 0);
+        return;
+    }
+    OverlaySlot **list = malloc(b->used * sizeof(*list));
+    if (!list) {
+        w->failed = true;
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < b->slot_count; i++)
+        if (b->slots[i].block)
+            list[n++] = &b->slots[i];
+    qsort(list, n, sizeof(*list), cmp_slot_ptr);
+    state_put_varint(w, n);
+    for (size_t i = 0; i < n; i++) {
+        state_put_varint(w, list[i]->block - 1);
+        state_put_bytes(w, list[i]->data, BLOCK_OVERLAY_BLOCK);
+    }
+    free(list);
+}
+
+bool block_overlay_load(BlockBackend *b, StateReader *r)
+{
+    uint64_t count = state_get_varint(r);
+    uint64_t blocks = (b->size + BLOCK_OVERLAY_BLOCK - 1) / BLOCK_OVERLAY_BLOCK;
+    if (r->failed || count > blocks || (count && !b->overlay) ||
+        count > (r->len - r->pos) / BLOCK_OVERLAY_BLOCK)
+        return false;
+    size_t slot_count = 1024;
+    while (slot_count < 2 * count + 2)
+        slot_count *= 2;
+    OverlaySlot *slots = calloc(slot_count, sizeof(*slots));
+    if (!slots)
+        return false;
+    bool ok = true;
+    for (uint64_t k = 0; k < count && ok; k++) {
+        uint64_t block = state_get_varint(r);
+        const uint8_t *data = state_get_span(r, BLOCK_OVERLAY_BLOCK);
+        if (!data || block >= blocks) {
+            ok = false;
+            break;
+        }
+        size_t i = slot_hash(block, slot_count - 1);
+        while (slots[i].block && slots[i].block != block + 1)
+            i = (i + 1) & (slot_count - 1);
+        if (slots[i].block || !(slots[i].data = malloc(BLOCK_OVERLAY_BLOCK))) {
+            ok = false; /* duplicate block or out of memory */
+            break;
+        }
+        slots[i].block = block + 1;
+        memcpy(slots[i].data, data, BLOCK_OVERLAY_BLOCK);
+    }
+    if (!ok) {
+        for (size_t i = 0; i < slot_count; i++)
+            free(slots[i].data);
+        free(slots);
+        return false;
+    }
+    for (size_t i = 0; i < b->slot_count; i++)
+        free(b->slots[i].data);
+    free(b->slots);
+    b->slots = slots;
+    b->slot_count = slot_count;
+    b->used = (size_t)count;
+    return true;
 }
 
 bool block_read(BlockBackend *b, uint64_t offset, void *buf, size_t len)

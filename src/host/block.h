@@ -1,6 +1,7 @@
 /* Block backends for disk devices: an image file (raw, or qcow2 v2/v3 read
  * by our own reader: L1/L2 tables, zero clusters, backing files up to 8
- * deep; compressed clusters give an I/O error) optionally behind an
+ * deep, compressed clusters (zlib or zstd, as qemu-img convert -c makes
+ * them; a damaged one gives an I/O error and a warning)) optionally behind an
  * in-memory copy-on-write overlay. qcow2 images are never written: they
  * need the overlay (snapshot=on) or readonly=on.
  *
@@ -39,6 +40,18 @@ bool block_readonly(const BlockBackend *b);
 const char *block_format_name(const BlockBackend *b);
 /* Number of overlay blocks held in memory (tests). */
 size_t block_overlay_blocks(const BlockBackend *b);
+
+/* Snapshots (virt_state.c): the overlay's blocks in block order as
+ * (varint count, then per block varint index + 4096 bytes). Without an
+ * overlay the count is 0. block_overlay_load replaces the whole overlay;
+ * false (overlay unchanged) if the record is malformed, a block lies
+ * outside the disk, or memory runs out. A backend without overlay
+ * accepts only an empty record. */
+struct StateWriter;
+struct StateReader;
+void block_overlay_save(const BlockBackend *b, struct StateWriter *w);
+bool block_overlay_load(BlockBackend *b, struct StateReader *r);
+bool block_has_overlay(const BlockBackend *b);
 
 /* false: out of range, read-only, or a host I/O error (message in errno). */
 bool block_read(BlockBackend *b, uint64_t offset, void *buf, size_t len);

@@ -391,6 +391,7 @@ static void chardev_socket_accept(Chardev *chr)
     if (fd < 0)
         return;
     chr->in_fd = chr->out_fd = fd;
+    chr->connections++;
 }
 
 static bool chardev_open_pty(Chardev *chr, char *err, size_t err_size)

@@ -33,6 +33,7 @@ typedef struct Chardev {
     bool drop_when_full; /* pty, socket: a peer that does not read loses output */
     char id[64];         /* -chardev id=, or "serialN" for -serial */
     char address[1100];  /* socket: "tcp:127.0.0.1:4444" or "unix:PATH", for messages */
+    unsigned connections; /* socket server: clients accepted so far (QMP greets each) */
     bool mux;
     bool mux_escape; /* the previous input byte was Ctrl-A */
     bool quit_requested;

@@ -39,5 +39,8 @@ enum { DISPLAY_INPUT_KEYBOARD = 0, DISPLAY_INPUT_MOUSE = 1, DISPLAY_INPUT_TABLET
 /* Writes the surface as PNG (name ends in .png) or binary PPM (anything
  * else). False and a message in err on failure (no scanout, I/O error). */
 bool display_screendump(const DisplaySurface *s, const char *path, char *err, size_t err_len);
+/* The same with the format chosen by the caller (QMP/HMP format=png|ppm). */
+bool display_screendump_as(const DisplaySurface *s, const char *path, bool png, char *err,
+                           size_t err_len);
 
 #endif

@@ -1,6 +1,7 @@
 /* The human monitor: line input from a chardev, QEMU's command names and
  * output formats where deja has the feature (docs/monitor.md). */
 #include "monitor/hmp.h"
+#include "monitor/hmp_snapshot.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -10,6 +11,11 @@
 #include <string.h>
 
 #include "board/virt.h"
+#include "board/virt_seek.h"
+#include "monitor/hmp_replay.h"
+#include "monitor/hmp_gdb.h"
+#include "monitor/hmp_display.h"
+#include "monitor/hmp_input.h"
 #include "replay/trace.h"
 
 #define HMP_LINE_MAX 1024
@@ -28,6 +34,11 @@ struct Hmp {
     /* x/xp remember the last format, as QEMU does. */
     char last_format;
     int last_size;
+    /* hmp_execute_capture (QMP's human-monitor-command): output goes to
+     * this malloc'ed buffer instead of the chardev. */
+    bool capturing;
+    char *capture;
+    size_t capture_len, capture_cap;
 };
 
 /* Output goes out with \r\n line ends: a raw terminal or a socket client
@@ -49,7 +60,22 @@ void hmp_printf(Hmp *mon, const char *fmt, ...)
             out[o++] = '\r';
         out[o++] = text[i];
     }
-    chardev_write(mon->chr, (const uint8_t *)out, o);
+    if (mon->capturing) {
+        if (mon->capture_len + o + 1 > mon->capture_cap) {
+            size_t cap = (mon->capture_len + o + 1) * 2;
+            char *grown = realloc(mon->capture, cap);
+            if (!grown)
+                return; /* out of memory: the output is cut */
+            mon->capture = grown;
+            mon->capture_cap = cap;
+        }
+        memcpy(mon->capture + mon->capture_len, out, o);
+        mon->capture_len += o;
+        mon->capture[mon->capture_len] = 0;
+        return;
+    }
+    if (mon->chr)
+        chardev_write(mon->chr, (const uint8_t *)out, o);
 }
 
 Hmp *hmp_create(VirtMachine *m, Chardev *chr)
@@ -178,7 +204,8 @@ void hmp_poll(Hmp *mon)
         hmp_greet(mon);
         hmp_prompt(mon);
     }
-    while (chardev_input_available(chr) && chr->out_fd >= 0)
+    /* A replay_seek in progress holds the next commands (virt_seek.h). */
+    while (chardev_input_available(chr) && chr->out_fd >= 0 && !virt_seek_busy(mon->m))
         hmp_input_byte(mon, chardev_input_pop(chr));
 }
 
@@ -333,6 +360,7 @@ static void hmp_info_replay(Hmp *mon)
                m->clock.machine_icount);
     if (m->replay_break != HMP_NO_BREAK)
         hmp_printf(mon, "Breakpoint at instruction count %" PRIu64 "\n", m->replay_break);
+    hmp_info_replay_seek(mon);
 }
 
 /* The IRQ (PLIC source) of a device, found by which board field it is. */
@@ -520,15 +548,26 @@ static void hmp_memory_dump(Hmp *mon, const char *cmd, const char *fmt_text, con
 static const char hmp_help_text[] =
     "cont|c -- resume emulation\n"
     "cpu index -- set the default CPU (hart) for info registers, x\n"
+    "delvm tag -- delete the snapshot tag\n"
     "help|? -- show this help\n"
     "info status -- show the VM status (running|paused) and the replay mode\n"
     "info registers [-a] -- show the current hart's registers (-a: all harts)\n"
     "info cpus -- show the harts\n"
     "info replay -- show the record/replay state\n"
     "info qtree -- show the devices (address, size, IRQ)\n"
+    "info snapshots -- list the snapshots\n"
+    "loadvm tag -- restore the machine (in replay: and the trace position) from snapshot tag\n"
+    "mouse_button state -- set the pointer buttons (1 left, 2 right, 4 middle)\n"
+    "mouse_move dx dy [dz] -- move the mouse (tablet: to x y, 0..32767); dz: wheel\n"
     "quit|q -- quit the emulator\n"
     "replay_break icount -- (replay) pause when the instruction count reaches icount\n"
     "replay_delete_break -- remove the replay breakpoint\n"
+    "replay_seek icount -- (replay) go to instruction count icount, forwards or backwards\n"
+    "when -- the current position: instruction count, virtual time, last event\n"
+    "goto icount | goto event N -- (replay) go to an instruction count or to event N\n"
+    "savevm [tag] -- save the machine (CPU, devices, RAM, disk overlays) as snapshot tag\n"
+    "screendump [-f png|ppm] filename -- save the screen as PPM, or PNG (-f png or a .png name)\n"
+    "sendkey keys [hold_ms] -- send keys to the guest, e.g. sendkey ctrl-alt-f1\n"
     "stop|s -- stop (pause) emulation\n"
     "system_powerdown -- power the machine down (deja: stops it, exit status 0)\n"
     "system_reset -- reset the machine\n"
@@ -636,10 +675,12 @@ void hmp_execute(Hmp *mon, const char *line)
             hmp_info_replay(mon);
         else if (!strcmp(sub, "qtree"))
             hmp_info_qtree(mon);
+        else if (!strcmp(sub, "snapshots"))
+            hmp_info_snapshots(mon);
         else if (!strcmp(sub, "cpus"))
             hmp_info_cpus(mon);
         else if (!*sub)
-            hmp_printf(mon, "info status|registers|cpus|replay|qtree\n");
+            hmp_printf(mon, "info status|registers|cpus|replay|qtree|snapshots\n");
         else
             hmp_printf(mon, "info: unknown subcommand: '%s'\n", sub);
     } else if (!strcmp(cmd, "stop") || !strcmp(cmd, "s")) {
@@ -663,9 +704,31 @@ void hmp_execute(Hmp *mon, const char *line)
             mon->cpu = (int)n;
     } else if (!strcmp(cmd, "replay_break")) {
         hmp_replay_break(mon, args);
+    } else if (!strcmp(cmd, "replay_seek")) {
+        hmp_replay_seek(mon, args);
+    } else if (!strcmp(cmd, "when") || !strcmp(cmd, "goto")) {
+        cmd[0] == 'w' ? hmp_when(mon) : hmp_goto(mon, args);
     } else if (!strcmp(cmd, "replay_delete_break")) {
         m->replay_break = HMP_NO_BREAK;
+    } else if (!strcmp(cmd, "savevm") || !strcmp(cmd, "loadvm") || !strcmp(cmd, "delvm")) {
+        (cmd[0] == 's' ? hmp_savevm : cmd[0] == 'l' ? hmp_loadvm : hmp_delvm)(mon, args);
+    } else if (!strcmp(cmd, "sendkey") || !strcmp(cmd, "mouse_move") || !strcmp(cmd, "mouse_button")) {
+        (cmd[0] == 's' ? hmp_sendkey : cmd[6] == 'm' ? hmp_mouse_move : hmp_mouse_button)(mon, args);
+    } else if (!strcmp(cmd, "screendump")) {
+        hmp_screendump(mon, line); /* re-parsed: a path may start with '/' */
     } else {
         hmp_printf(mon, "unknown command: '%s'\n", cmd);
     }
+}
+
+char *hmp_execute_capture(Hmp *mon, const char *line)
+{
+    mon->capturing = true;
+    mon->capture = NULL;
+    mon->capture_len = mon->capture_cap = 0;
+    hmp_execute(mon, line);
+    mon->capturing = false;
+    char *text = mon->capture;
+    mon->capture = NULL;
+    return text ? text : strdup("");
 }

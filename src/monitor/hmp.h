@@ -40,6 +40,12 @@ void hmp_poll(Hmp *mon);
  * unit tests and for hmp_poll). */
 void hmp_execute(Hmp *mon, const char *line);
 
+/* Runs one command line and returns its output (malloc'ed, "" if none,
+ * NULL if out of memory) instead of writing it to the chardev: QMP's
+ * human-monitor-command. An Hmp made with hmp_create(m, NULL) has no
+ * chardev and is only used this way. */
+char *hmp_execute_capture(Hmp *mon, const char *line);
+
 /* For commands that live in their own files (hmp_<topic>.c), called from
  * hmp_execute's dispatch: output to the monitor's client (\n becomes
  * \r\n), the machine, the current hart (the `cpu` command), and QEMU's

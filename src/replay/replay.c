@@ -41,12 +41,17 @@ struct Replay {
     /* record */
     TraceWriter *writer;
     bool write_failed;
+    uint64_t events_written; /* positions: a snapshot taken while recording */
+    /* trace icount = machine icount + icount_bias: a loadvm logged in a
+     * recording (LOADVM event) moves the machine's count, not the trace's. */
+    uint64_t icount_bias;
 
     /* replay */
     TraceReader *reader;
     TraceEvent peeked;
     int peek_status; /* 1 peeked, 0 end, -1 error; valid when have_peek */
     bool have_peek;
+    TraceReaderPos peek_pos; /* the reader before the peeked event (positions) */
     uint8_t *payload; /* copy of the peeked event's payload */
     size_t payload_cap;
     uint64_t events_delivered;
@@ -500,7 +505,9 @@ static void replay_write(Replay *r, uint64_t icount, uint32_t kind, uint32_t cha
 {
     if (r->write_failed)
         return;
-    if (!trace_writer_event(r->writer, icount, kind, channel, payload, (uint32_t)len)) {
+    if (trace_writer_event(r->writer, icount, kind, channel, payload, (uint32_t)len)) {
+        r->events_written++;
+    } else {
         r->write_failed = true;
         fprintf(stderr, "deja: record: cannot write %s event to '%s'; the recording stops here\n",
                 trace_event_kind_name(kind), r->path);
@@ -510,6 +517,8 @@ static void replay_write(Replay *r, uint64_t icount, uint32_t kind, uint32_t cha
 void replay_log_serial_input(Replay *r, uint64_t icount, uint32_t port, const uint8_t *data,
                              size_t len)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     if (len)
         replay_write(r, icount, TRACE_EV_SERIAL_INPUT, port, data, len);
 }
@@ -524,11 +533,15 @@ static void replay_write_varint_event(Replay *r, uint64_t icount, uint32_t kind,
 
 void replay_log_host_request(Replay *r, uint64_t icount, uint32_t request)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     replay_write_varint_event(r, icount, TRACE_EV_HOST_REQUEST, 0, request);
 }
 
 void replay_log_warp(Replay *r, uint64_t icount, uint64_t warp_ns)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     if (warp_ns)
         replay_write_varint_event(r, icount, TRACE_EV_WARP, 0, warp_ns);
 }
@@ -536,7 +549,18 @@ void replay_log_warp(Replay *r, uint64_t icount, uint64_t warp_ns)
 void replay_log_net_frame(Replay *r, uint64_t icount, uint32_t netdev, const uint8_t *frame,
                           size_t len)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     replay_write(r, icount, TRACE_EV_NET_FRAME, netdev, frame, len);
+}
+
+void replay_log_input(Replay *r, uint64_t icount, uint32_t device, const uint8_t *events,
+                      size_t len)
+{
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
+    if (len)
+        replay_write(r, icount, TRACE_EV_INPUT, device, events, len);
 }
 
 /* ---- replay: reading events ----------------------------------------- */
@@ -544,6 +568,7 @@ void replay_log_net_frame(Replay *r, uint64_t icount, uint32_t netdev, const uin
 static int replay_peek(Replay *r, const TraceEvent **ev)
 {
     if (!r->have_peek) {
+        trace_reader_tell(r->reader, &r->peek_pos);
         r->peek_status = trace_reader_next(r->reader, &r->peeked);
         if (r->peek_status == 1 && r->peeked.len) {
             if (r->peeked.len > r->payload_cap) {
@@ -836,6 +861,8 @@ uint64_t replay_sync_interval(const Replay *r) { return r->sync_interval; }
 
 uint64_t replay_host_time(Replay *r, uint64_t icount, uint32_t source, uint64_t host_ns)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     if (r->mode == REPLAY_RECORD) {
         replay_write_varint_event(r, icount, TRACE_EV_HOST_TIME, source, host_ns);
         return host_ns;
@@ -874,6 +901,8 @@ static void replay_host_random(void *buf, size_t len)
 
 int replay_random_bytes(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     if (!r || r->mode == REPLAY_OFF) {
         replay_host_random(buf, len);
         return REPLAY_CONTINUE;
@@ -892,6 +921,31 @@ int replay_random_bytes(Replay *r, uint64_t icount, uint32_t channel, void *buf,
         return replay_diverged(r, icount,
                                "the device asks for %zu random bytes here but the recording "
                                "has %s at instruction %" PRIu64,
+                               len, trace_event_kind_name(ev->kind), ev->icount);
+    memcpy(buf, ev->payload, len);
+    replay_consume(r);
+    return REPLAY_CONTINUE;
+}
+
+int replay_audio_capture(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len)
+{
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
+    if (!r || r->mode == REPLAY_OFF)
+        return REPLAY_CONTINUE;
+    if (r->mode == REPLAY_RECORD) {
+        replay_write(r, icount, TRACE_EV_AUDIO, channel, buf, len);
+        return REPLAY_CONTINUE;
+    }
+    const TraceEvent *ev;
+    int st = replay_peek(r, &ev);
+    if (st != 1)
+        return replay_trace_ended(r, st, icount);
+    if (ev->kind != TRACE_EV_AUDIO || ev->icount != icount || ev->channel != channel ||
+        ev->len != len)
+        return replay_diverged(r, icount,
+                               "the sound device takes %zu capture bytes here but the "
+                               "recording has %s at instruction %" PRIu64,
                                len, trace_event_kind_name(ev->kind), ev->icount);
     memcpy(buf, ev->payload, len);
     replay_consume(r);
@@ -922,6 +976,8 @@ static void replay_perturb(Replay *r, uint64_t icount)
 
 int replay_round(Replay *r, uint64_t icount)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     if (r->mode == REPLAY_RECORD) {
         if (icount >= r->next_sync) {
             state_writer_clear(&r->digest);
@@ -986,6 +1042,11 @@ int replay_round(Replay *r, uint64_t icount)
                 r->sink.net_frame(r->sink.opaque, ev->channel, ev->payload, ev->len);
             replay_consume(r);
             break;
+        case TRACE_EV_INPUT:
+            if (r->sink.input_event)
+                r->sink.input_event(r->sink.opaque, ev->channel, ev->payload, ev->len);
+            replay_consume(r);
+            break;
         case TRACE_EV_HOST_REQUEST: {
             uint64_t request = payload_varint(ev);
             replay_consume(r);
@@ -998,6 +1059,28 @@ int replay_round(Replay *r, uint64_t icount)
             return REPLAY_CONTINUE; /* taken by replay_idle / replay_finish */
         case TRACE_EV_RANDOM:
             return REPLAY_CONTINUE; /* taken by replay_random_bytes later in the round */
+        case TRACE_EV_AUDIO:
+            return REPLAY_CONTINUE; /* taken by replay_audio_capture later in the round */
+        case TRACE_EV_LOADVM: {
+            /* The board loads the snapshot (machine only, the log stays)
+             * and calls replay_rebase; the round's later events keep their
+             * trace icount. */
+            char name[128];
+            size_t n = ev->len < sizeof(name) - 1 ? ev->len : sizeof(name) - 1;
+            memcpy(name, ev->payload, n);
+            name[n] = 0;
+            replay_consume(r);
+            if (!r->sink.loadvm)
+                return replay_diverged(r, icount, "the recording loads snapshot '%s' here, "
+                                                  "this machine cannot", name);
+            char why[1024];
+            if (!r->sink.loadvm(r->sink.opaque, name, why, sizeof(why))) {
+                replay_message("the recording loads snapshot '%s' at instruction %" PRIu64
+                               ", the replay cannot: %s", name, icount, why);
+                return REPLAY_EXIT_ERROR;
+            }
+            break;
+        }
         case TRACE_EV_SYNC:
             return replay_diverged(r, icount,
                                    "the recording has a sync point here, the replay expected "
@@ -1010,8 +1093,50 @@ int replay_round(Replay *r, uint64_t icount)
     }
 }
 
+void replay_log_loadvm(Replay *r, uint64_t icount, const char *name)
+{
+    icount += r->icount_bias;
+    if (r->mode == REPLAY_RECORD)
+        replay_write(r, icount, TRACE_EV_LOADVM, 0, name, strlen(name));
+}
+
+void replay_rebase(Replay *r, uint64_t old_icount, uint64_t new_icount)
+{
+    r->icount_bias += old_icount - new_icount; /* modular: a load forward works too */
+}
+
+int replay_round_end(Replay *r, uint64_t icount)
+{
+    if (!r || r->mode != REPLAY_PLAY)
+        return REPLAY_CONTINUE;
+    for (;;) {
+        const TraceEvent *ev;
+        if (replay_peek(r, &ev) != 1 || ev->icount != icount)
+            return REPLAY_CONTINUE; /* the end of the trace is replay_round's to report */
+        switch (ev->kind) {
+        case TRACE_EV_SERIAL_INPUT:
+            if (r->sink.serial_input)
+                r->sink.serial_input(r->sink.opaque, ev->channel, ev->payload, ev->len);
+            break;
+        case TRACE_EV_NET_FRAME:
+            if (r->sink.net_frame)
+                r->sink.net_frame(r->sink.opaque, ev->channel, ev->payload, ev->len);
+            break;
+        case TRACE_EV_INPUT:
+            if (r->sink.input_event)
+                r->sink.input_event(r->sink.opaque, ev->channel, ev->payload, ev->len);
+            break;
+        default:
+            return REPLAY_CONTINUE; /* warps, the end record: taken later */
+        }
+        replay_consume(r);
+    }
+}
+
 int replay_idle(Replay *r, uint64_t icount, uint64_t *warp_ns)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     *warp_ns = 0;
     const TraceEvent *ev;
     int st = replay_peek(r, &ev);
@@ -1024,7 +1149,7 @@ int replay_idle(Replay *r, uint64_t icount, uint64_t *warp_ns)
             return REPLAY_CONTINUE;
         }
         if (ev->kind == TRACE_EV_SERIAL_INPUT || ev->kind == TRACE_EV_HOST_REQUEST ||
-            ev->kind == TRACE_EV_NET_FRAME)
+            ev->kind == TRACE_EV_NET_FRAME || ev->kind == TRACE_EV_INPUT)
             return REPLAY_CONTINUE;
     }
     if (ev->kind == TRACE_EV_END && ev->icount == icount)
@@ -1039,6 +1164,8 @@ int replay_idle(Replay *r, uint64_t icount, uint64_t *warp_ns)
 
 int replay_finish(Replay *r, uint64_t icount, int status)
 {
+    if (r)
+        icount += r->icount_bias; /* trace icount (loadvm while recording) */
     if (r->mode == REPLAY_RECORD) {
         state_writer_clear(&r->digest);
         state_put_varint(&r->digest, (uint64_t)(uint32_t)status);
@@ -1089,4 +1216,215 @@ int replay_finish(Replay *r, uint64_t icount, int status)
                     ": end state matches the recording\n",
             icount);
     return status;
+}
+
+/* ---- positions (replay.h) ------------------------------------------ */
+
+#define POSITION_MAGIC 0x534f5052u /* "RPOS" */
+#define POSITION_VERSION 1
+
+uint64_t replay_next_sync(const Replay *r) { return r->next_sync; }
+uint64_t replay_events_delivered(const Replay *r) { return r->events_delivered; }
+
+/* u32 magic, u32 version, u8 mode, u64 sync_count, u64 next_sync; replay
+ * adds: u64 events delivered, the last event delivered (for divergence
+ * reports), the reader position before the next undelivered event, and
+ * the RAM pages written since the previous sync point (the next sync
+ * digest covers them): varint count, varint page-index deltas. */
+void replay_position_save(const Replay *r, StateWriter *w)
+{
+    state_put_u32(w, POSITION_MAGIC);
+    state_put_u32(w, POSITION_VERSION);
+    state_put_u8(w, (uint8_t)r->mode);
+    state_put_u64(w, r->sync_count);
+    state_put_u64(w, r->next_sync);
+    state_put_u64(w, r->icount_bias);
+    if (r->mode == REPLAY_RECORD)
+        state_put_u64(w, r->events_written); /* replay finds the spot by counting */
+    if (r->mode != REPLAY_PLAY)
+        return;
+    state_put_u64(w, r->events_delivered);
+    state_put_u8(w, r->have_last);
+    state_put_u32(w, r->last_kind);
+    state_put_u32(w, r->last_channel);
+    state_put_u32(w, r->last_len);
+    state_put_u64(w, r->last_icount);
+    state_put_u64(w, r->last_value);
+    state_put_bytes(w, r->last_bytes, sizeof(r->last_bytes));
+    TraceReaderPos p;
+    if (r->have_peek)
+        p = r->peek_pos;
+    else
+        trace_reader_tell(r->reader, &p);
+    state_put_u64(w, p.chunk_offset);
+    state_put_u64(w, p.pos);
+    state_put_u64(w, p.chunk_first_icount);
+    state_put_u64(w, p.last_icount);
+    state_put_u64(w, p.events_read);
+    state_put_u64(w, p.chunks_read);
+    state_put_u64(w, p.stored_bytes);
+    state_put_u64(w, p.raw_bytes);
+    state_put_u8(w, (uint8_t)(p.chunk_loaded | p.chunk_has_event << 1 | p.at_end << 2));
+    const Bus *bus = r->machine.bus;
+    uint64_t pages = bus->ram_size >> BUS_PAGE_SHIFT, dirty = 0;
+    for (uint64_t i = 0; i < pages; i++)
+        dirty += (bus->page_flags[i] & BUS_PAGE_DIRTY) != 0;
+    state_put_varint(w, dirty);
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < pages; i++) {
+        if (bus->page_flags[i] & BUS_PAGE_DIRTY) {
+            state_put_varint(w, i - prev);
+            prev = i;
+        }
+    }
+}
+
+/* A position saved while recording holds the number of events written
+ * before it: a second reader of the trace skips that many events and the
+ * replay's reader is put where it stops. The RAM pages dirty since the
+ * last sync point come with the machine state (virt_state.c). */
+static bool replay_position_load_recorded(Replay *r, StateReader *rd, uint64_t sync_count,
+                                          uint64_t next_sync, uint64_t bias, char *err,
+                                          size_t err_len)
+{
+    uint64_t events = state_get_u64(rd);
+    if (rd->failed) {
+        message_format(err, err_len, "replay position: record truncated or damaged");
+        return false;
+    }
+    if (next_sync == 0 || (next_sync != UINT64_MAX && next_sync % r->sync_interval != 0)) {
+        message_format(err, err_len, "replay position: the sync schedule does not match this "
+                                     "trace (sync interval %" PRIu64 ")", r->sync_interval);
+        return false;
+    }
+    char why[256];
+    TraceReader *scan = trace_reader_open(r->path, why, sizeof(why));
+    if (!scan) {
+        message_format(err, err_len, "replay position: %s: %s", r->path, why);
+        return false;
+    }
+    TraceEvent ev;
+    uint64_t n = 0;
+    int st = 1;
+    while (n < events && (st = trace_reader_next(scan, &ev)) == 1)
+        n++;
+    if (n < events) {
+        message_format(err, err_len, "replay position: the trace has %" PRIu64 " events, the "
+                       "snapshot was taken after %" PRIu64 "%s%s", n, events,
+                       st < 0 ? ": " : "", st < 0 ? trace_reader_error(scan) : "");
+        trace_reader_close(scan);
+        return false;
+    }
+    TraceReaderPos p;
+    trace_reader_tell(scan, &p);
+    trace_reader_close(scan);
+    if (trace_reader_seek(r->reader, &p) < 0) {
+        message_format(err, err_len, "replay position: %s: %s", r->path,
+                       trace_reader_error(r->reader));
+        return false;
+    }
+    r->have_peek = false;
+    r->sync_count = sync_count;
+    r->icount_bias = bias;
+    r->next_sync = next_sync;
+    r->events_delivered = events;
+    r->have_last = false;
+    return true;
+}
+
+bool replay_position_load(Replay *r, StateReader *rd, char *err, size_t err_len)
+{
+    uint32_t magic = state_get_u32(rd), version = state_get_u32(rd);
+    uint8_t mode = state_get_u8(rd);
+    uint64_t sync_count = state_get_u64(rd), next_sync = state_get_u64(rd);
+    uint64_t bias = state_get_u64(rd);
+    if (rd->failed || magic != POSITION_MAGIC) {
+        message_format(err, err_len, "replay position: not a replay position record");
+        return false;
+    }
+    if (version != POSITION_VERSION) {
+        message_format(err, err_len, "replay position: version %u is not supported (this build "
+                                     "reads version %d)", version, POSITION_VERSION);
+        return false;
+    }
+    if (r->mode != REPLAY_PLAY)
+        return true; /* record, plain run: the machine state alone matters */
+    if (mode == REPLAY_RECORD) /* savevm during the recording (snapshots.md) */
+        return replay_position_load_recorded(r, rd, sync_count, next_sync, bias, err, err_len);
+    if (mode != REPLAY_PLAY) {
+        message_format(err, err_len, "the state was saved %s; it has no position in this "
+                                     "replay's trace",
+                       mode == REPLAY_RECORD ? "while recording" : "outside a replay");
+        return false;
+    }
+    if (next_sync == 0 || (next_sync != UINT64_MAX && next_sync % r->sync_interval != 0)) {
+        message_format(err, err_len, "replay position: the sync schedule does not match this "
+                                     "trace (sync interval %" PRIu64 ")", r->sync_interval);
+        return false;
+    }
+    uint64_t delivered = state_get_u64(rd);
+    bool have_last = state_get_u8(rd) != 0;
+    uint32_t last_kind = state_get_u32(rd), last_channel = state_get_u32(rd);
+    uint32_t last_len = state_get_u32(rd);
+    uint64_t last_icount = state_get_u64(rd), last_value = state_get_u64(rd);
+    const uint8_t *last_bytes = state_get_span(rd, sizeof(r->last_bytes));
+    TraceReaderPos p;
+    memset(&p, 0, sizeof(p));
+    p.chunk_offset = state_get_u64(rd);
+    p.pos = state_get_u64(rd);
+    p.chunk_first_icount = state_get_u64(rd);
+    p.last_icount = state_get_u64(rd);
+    p.events_read = state_get_u64(rd);
+    p.chunks_read = state_get_u64(rd);
+    p.stored_bytes = state_get_u64(rd);
+    p.raw_bytes = state_get_u64(rd);
+    uint8_t flags = state_get_u8(rd);
+    p.chunk_loaded = flags & 1;
+    p.chunk_has_event = (flags >> 1) & 1;
+    p.at_end = (flags >> 2) & 1;
+    Bus *bus = r->machine.bus;
+    uint64_t pages = bus->ram_size >> BUS_PAGE_SHIFT;
+    uint64_t dirty = state_get_varint(rd);
+    if (rd->failed || !last_bytes || dirty > pages) {
+        message_format(err, err_len, "replay position: record truncated or damaged");
+        return false;
+    }
+    /* Check the page list before changing anything. */
+    size_t list_start = rd->pos;
+    uint64_t page = 0;
+    for (uint64_t i = 0; i < dirty; i++) {
+        uint64_t delta = state_get_varint(rd);
+        if (rd->failed || (i > 0 && delta == 0) || delta >= pages - page) {
+            message_format(err, err_len, "replay position: bad RAM page list");
+            return false;
+        }
+        page += delta;
+    }
+    if (trace_reader_seek(r->reader, &p) < 0) {
+        message_format(err, err_len, "replay position: %s: %s", r->path,
+                       trace_reader_error(r->reader));
+        return false;
+    }
+    r->have_peek = false;
+    r->sync_count = sync_count;
+    r->icount_bias = bias;
+    r->next_sync = next_sync;
+    r->events_delivered = delivered;
+    r->have_last = have_last;
+    r->last_kind = last_kind;
+    r->last_channel = last_channel;
+    r->last_len = last_len;
+    r->last_icount = last_icount;
+    r->last_value = last_value;
+    memcpy(r->last_bytes, last_bytes, sizeof(r->last_bytes));
+    bus_clear_dirty(bus);
+    rd->pos = list_start;
+    page = 0;
+    for (uint64_t i = 0; i < dirty; i++) {
+        page += state_get_varint(rd);
+        bus->page_flags[page] |= BUS_PAGE_DIRTY;
+    }
+    for (int i = 0; i < r->machine.hart_count; i++)
+        hart_flush_write_tlb(r->machine.harts[i], UINT64_MAX);
+    return true;
 }

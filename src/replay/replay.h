@@ -65,6 +65,11 @@ typedef struct ReplaySink {
     void (*serial_input)(void *opaque, uint32_t port, const uint8_t *data, size_t len);
     void (*host_request)(void *opaque, uint32_t request); /* TraceHostRequest */
     void (*net_frame)(void *opaque, uint32_t netdev, const uint8_t *frame, size_t len);
+    /* INPUT: 8-byte virtio_input_event records for input device `device`. */
+    void (*input_event)(void *opaque, uint32_t device, const uint8_t *events, size_t len);
+    /* LOADVM: load snapshot `name` into the machine (not the log) and
+     * call replay_rebase; false and a message if it cannot. */
+    bool (*loadvm)(void *opaque, const char *name, char *err, size_t err_len);
 } ReplaySink;
 
 typedef struct Replay Replay;
@@ -92,19 +97,45 @@ uint64_t replay_host_time(Replay *r, uint64_t icount, uint32_t source, uint64_t 
  * a divergence and returns the exit status. r == NULL: plain getrandom. */
 int replay_random_bytes(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len);
 
+/* Capture samples delivered to the guest at a round boundary (channel:
+ * virtio-sound stream). Record: logs buf (filled by the caller from the
+ * host) as an AUDIO event. Replay: overwrites buf with the logged samples
+ * (same channel and length at icount), else reports a divergence and
+ * returns the exit status. r == NULL or mode off: buf is left as is. */
+int replay_audio_capture(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len);
+
 /* Record mode: log what was delivered at icount. */
 void replay_log_serial_input(Replay *r, uint64_t icount, uint32_t port, const uint8_t *data,
                              size_t len);
 void replay_log_host_request(Replay *r, uint64_t icount, uint32_t request);
 void replay_log_warp(Replay *r, uint64_t icount, uint64_t warp_ns);
+/* loadvm while recording (docs/snapshots.md): logs a LOADVM event at the
+ * machine icount before the load; after the load, replay_rebase(r, that
+ * icount, the snapshot's) keeps the trace's instruction counts growing:
+ * trace icount = machine icount + a bias that the rebase adjusts (also in
+ * replay, when the LOADVM event is played). */
+void replay_log_loadvm(Replay *r, uint64_t icount, const char *name);
+void replay_rebase(Replay *r, uint64_t old_icount, uint64_t new_icount);
 /* A network frame delivered into a guest receive buffer (NET_FRAME). */
 void replay_log_net_frame(Replay *r, uint64_t icount, uint32_t netdev, const uint8_t *frame,
                           size_t len);
+
+/* Input events (keyboard, mouse, tablet) delivered to input device
+ * `device` (order of -device): 8-byte virtio_input_event records. */
+void replay_log_input(Replay *r, uint64_t icount, uint32_t device, const uint8_t *events,
+                      size_t len);
 
 /* At each round boundary, before host input is looked at. Record: sync
  * point when due, trace flush tick. Replay: sync point check, then the
  * events logged at icount go to the sink. */
 int replay_round(Replay *r, uint64_t icount);
+
+/* Replay mode, at the end of a round's host work (after the devices took
+ * their RANDOM and AUDIO events): delivers the serial, network and input
+ * events of icount that a pulled event or a host request kept from
+ * replay_round, so the order in which the recording's round logged them
+ * does not matter. Record mode and plain runs: nothing. */
+int replay_round_end(Replay *r, uint64_t icount);
 
 /* Replay mode, all harts idle: *warp_ns receives the logged warp to apply
  * (0: an input is due at this icount, run another round). */
@@ -122,6 +153,10 @@ int replay_finish(Replay *r, uint64_t icount, int status);
  * position into a replay is refused. */
 void replay_position_save(const Replay *r, StateWriter *w);
 bool replay_position_load(Replay *r, StateReader *r_state, char *err, size_t err_len);
+/* Replay: the icount at or after which the next sync point falls (its
+ * round clears the RAM dirty bits), and the events delivered so far. */
+uint64_t replay_next_sync(const Replay *r);
+uint64_t replay_events_delivered(const Replay *r);
 
 /* SIGINT/SIGTERM become host requests handled at the next round boundary
  * (record) or stop the replay (replay). Returns the pending signal number

@@ -213,6 +213,9 @@ static const char *const kind_names[TRACE_EV_KIND_COUNT] = {
     [TRACE_EV_SYNC] = "SYNC",
     [TRACE_EV_END] = "END",
     [TRACE_EV_NET_FRAME] = "NET_FRAME",
+    [TRACE_EV_AUDIO] = "AUDIO",
+    [TRACE_EV_INPUT] = "INPUT",
+    [TRACE_EV_LOADVM] = "LOADVM",
 };
 
 const char *trace_event_kind_name(uint32_t kind)
@@ -831,6 +834,83 @@ uint64_t trace_reader_event_count(const TraceReader *r)
 uint64_t trace_reader_file_offset(const TraceReader *r)
 {
     return r->offset;
+}
+
+void trace_reader_tell(const TraceReader *r, TraceReaderPos *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->chunk_first_icount = r->chunk_first_icount;
+    p->last_icount = r->last_icount;
+    p->events_read = r->events_read;
+    p->chunk_has_event = r->chunk_has_event;
+    p->stored_bytes = r->stored_bytes;
+    p->raw_bytes = r->raw_bytes;
+    if (r->pos < r->raw_len && r->chunk_number > 0) {
+        p->chunk_loaded = true;
+        p->chunk_offset = r->chunk_offset;
+        p->pos = r->pos;
+        p->chunks_read = r->chunk_number; /* chunks before this one */
+    } else {
+        p->chunk_offset = r->offset;
+        p->chunks_read = r->chunks_read;
+        p->at_end = r->at_end;
+    }
+}
+
+int trace_reader_seek(TraceReader *r, const TraceReaderPos *p)
+{
+    if (p->chunk_loaded) {
+        bool have = !r->failed && r->raw_len > 0 && r->chunk_number > 0 &&
+                    r->chunk_offset == p->chunk_offset && r->chunk_number == p->chunks_read;
+        if (!have) {
+            if (p->chunk_offset < FILE_PREFIX_SIZE || p->chunks_read == 0 ||
+                fseeko(r->file, (off_t)p->chunk_offset, SEEK_SET) != 0) {
+                r->chunk_offset = p->chunk_offset;
+                return reader_fail(r, "cannot reposition the trace to this offset");
+            }
+            r->failed = false;
+            r->offset = p->chunk_offset;
+            r->chunks_read = p->chunks_read;
+            r->raw_len = r->pos = 0;
+            uint8_t type;
+            uint64_t first_icount;
+            int rc = reader_load_chunk(r, &type, &first_icount);
+            if (rc == 0) {
+                r->raw_len = 0;
+                return reader_fail(r, "the trace ends before this position");
+            }
+            if (rc < 0)
+                return -1;
+            if (type != CHUNK_TYPE_EVENTS || first_icount != p->chunk_first_icount) {
+                r->raw_len = 0;
+                return reader_fail(r, "the position does not match this trace's chunk");
+            }
+        }
+        if (p->pos >= r->raw_len)
+            return reader_fail(r, "event offset %" PRIu64 " is outside the chunk", p->pos);
+        r->pos = (size_t)p->pos;
+        r->at_end = false;
+    } else {
+        if (p->chunk_offset < FILE_PREFIX_SIZE ||
+            fseeko(r->file, (off_t)p->chunk_offset, SEEK_SET) != 0) {
+            r->chunk_offset = p->chunk_offset;
+            return reader_fail(r, "cannot reposition the trace to this offset");
+        }
+        r->offset = p->chunk_offset;
+        r->chunks_read = p->chunks_read;
+        r->chunk_number = p->chunks_read;
+        r->raw_len = r->pos = 0;
+        r->at_end = p->at_end;
+    }
+    r->failed = false;
+    r->error[0] = 0;
+    r->chunk_first_icount = p->chunk_first_icount;
+    r->last_icount = p->last_icount;
+    r->events_read = p->events_read;
+    r->chunk_has_event = p->chunk_has_event;
+    r->stored_bytes = p->stored_bytes;
+    r->raw_bytes = p->raw_bytes;
+    return 1;
 }
 
 void trace_reader_close(TraceReader *r)

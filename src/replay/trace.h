@@ -40,6 +40,10 @@ typedef enum TraceEventKind {
     TRACE_EV_SYNC = 6,         /* payload: a sync-point digest record (replay.c) */
     TRACE_EV_END = 7,          /* payload: varint exit status + final digest record */
     TRACE_EV_NET_FRAME = 8,    /* channel: netdev index; payload: frame delivered to the guest */
+    TRACE_EV_AUDIO = 9,        /* channel: sound stream id; payload: capture samples delivered */
+    TRACE_EV_INPUT = 10,       /* channel: input device index; payload: 8-byte virtio_input_events */
+    TRACE_EV_LOADVM = 11,      /* payload: snapshot name; from here on the trace's icount is the
+                                  machine's plus (this icount - the snapshot's) */
     TRACE_EV_KIND_COUNT
 } TraceEventKind;
 
@@ -133,6 +137,32 @@ uint64_t trace_reader_chunk_count(const TraceReader *r);
 uint64_t trace_reader_stored_bytes(const TraceReader *r); /* compressed */
 uint64_t trace_reader_raw_bytes(const TraceReader *r);    /* uncompressed */
 void trace_reader_close(TraceReader *r);
+
+/* Repositioning (replay seek, checkpoints, loadvm): a reader's place in
+ * the trace, taken before the next event. trace_reader_seek puts a reader
+ * of the same file back there: the next trace_reader_next returns the
+ * event that followed when the position was taken, and the counters
+ * above read as they did then. Seeking re-reads (and re-checks) at most
+ * one chunk. The fields are plain numbers so that callers can save them
+ * in state files; a damaged position is refused (-1 and the error says
+ * why) or, if it passes the chunk checks, yields a parse error later. */
+typedef struct TraceReaderPos {
+    uint64_t chunk_offset; /* file offset of the chunk holding the next event
+                              (chunk_loaded) or of the next chunk to read */
+    uint64_t pos;          /* next event's raw offset in that chunk (chunk_loaded) */
+    uint64_t chunk_first_icount;
+    uint64_t last_icount;
+    uint64_t events_read;
+    uint64_t chunks_read; /* whole chunks read before chunk_offset */
+    uint64_t stored_bytes, raw_bytes;
+    bool chunk_loaded;
+    bool chunk_has_event;
+    bool at_end;
+} TraceReaderPos;
+
+void trace_reader_tell(const TraceReader *r, TraceReaderPos *pos);
+/* 1 on success, -1 on error (trace_reader_error). */
+int trace_reader_seek(TraceReader *r, const TraceReaderPos *pos);
 
 /* Varints (LEB128, unsigned). put returns bytes written (max 10); get
  * returns bytes read or 0 if the buffer ends first or the varint is too long. */

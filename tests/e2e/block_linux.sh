@@ -4,6 +4,8 @@
 # mounted by the guest, which prints the md5 of its files and writes one.
 #  - plain run: the write reaches the image file;
 #  - -snapshot: the image file is unchanged;
+#  - qcow2 over the raw image, and a compressed qcow2 (qemu-img convert -c):
+#    same checksums, files unchanged;
 #  - record + replay with blkreplay and virtio-rng: identical console
 #    output (file checksums, the md5 of 64 bytes of /dev/hwrng), "end state
 #    matches", and the image byte-identical to its pristine copy;
@@ -82,6 +84,16 @@ if command -v qemu-img >/dev/null 2>&1; then
         ok qcow2-snapshot
     else
         bad "qcow2-snapshot: status $status"; grep "disk:" $OUT/qcow2.out; cat $OUT/qcow2.err
+    fi
+    # Compressed clusters (qemu-img convert -c): same checksums in the guest.
+    qemu-img convert -c -O qcow2 $OUT/pristine.img $OUT/packed.qcow2
+    timeout 100 "$DEJA" "$@" -drive file=$OUT/packed.qcow2,format=qcow2,if=none,id=c0,snapshot=on \
+        -device virtio-blk-device,drive=c0 -serial file:$OUT/packed.out </dev/null 2>$OUT/packed.err
+    status=$?
+    if [ $status -eq 0 ] && guest_ok $OUT/packed.out && ! grep -q warning $OUT/packed.err; then
+        ok qcow2-compressed
+    else
+        bad "qcow2-compressed: status $status"; grep "disk:" $OUT/packed.out; cat $OUT/packed.err
     fi
 fi
 

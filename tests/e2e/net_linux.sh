@@ -9,7 +9,9 @@
 #    byte-identical filter-dump pcaps (virtual-time stamps);
 #  - record without filter-replay, replay without the netdev, and
 #    -netdev tap are refused;
-#  - hostfwd: the host fetches a file from busybox httpd in the guest.
+#  - tshark reads the pcap and finds the HTTP request (skipped without tshark);
+#  - hostfwd during a recording: the host fetches a file from busybox httpd
+#    in the guest; the replay gives the same console output.
 # Exit 0 pass, 1 fail, 77 skip (no guest).
 set -u
 cd "$(dirname "$0")/../.."
@@ -74,6 +76,19 @@ else
     bad "plain-dhcp-http: status $status"; grep "net:" $OUT/plain.out; cat $OUT/plain.err
 fi
 if pcap_ok $OUT/plain.pcap; then ok plain-pcap; else bad plain-pcap; fi
+# tshark reads the pcap and finds the guest's HTTP request (the server's
+# port is not 80: tell tshark it is HTTP).
+if command -v tshark >/dev/null 2>&1; then
+    uris=$(tshark -r $OUT/plain.pcap -d tcp.port==$PORT,http -Y http.request \
+        -T fields -e http.request.method -e http.request.uri 2>$OUT/tshark.err)
+    if printf '%s\n' "$uris" | grep -q "^GET	/file$"; then
+        ok tshark-reads-http-request
+    else
+        bad "tshark-reads-http-request: got '$uris'"; cat $OUT/tshark.err
+    fi
+else
+    echo "skip tshark-reads-http-request: tshark not installed (scripts/install-deps.sh)"
+fi
 
 # Record without filter-replay: refused with the line to add.
 "$DEJA" "$@" $NET -serial null -icount shift=auto,rr=record,rrfile=$OUT/bad.rr </dev/null \
@@ -132,12 +147,16 @@ else
     bad "tap-refused: status $status"; cat $OUT/tap.err
 fi
 
-# hostfwd to busybox httpd in the guest.
+# hostfwd to busybox httpd in the guest, during a recording; the replay
+# (no backend, no host client) reproduces the guest's side.
 HPORT=$(free_port)
-timeout 80 "$DEJA" -M virt -m 256M -nographic -kernel "$GUEST/Image" \
-    -initrd "$GUEST/initramfs.cpio.gz" -append "console=ttyS0 deja.scenario=netserve" \
-    -netdev user,id=n0,hostfwd=tcp::$HPORT-:80 -device virtio-net-device,netdev=n0 \
-    -serial file:$OUT/serve.out </dev/null 2>$OUT/serve.err &
+serve() { # extra options...
+    timeout 80 "$DEJA" -M virt -m 256M -nographic -kernel "$GUEST/Image" \
+        -initrd "$GUEST/initramfs.cpio.gz" -append "console=ttyS0 deja.scenario=netserve" \
+        -netdev user,id=n0,hostfwd=tcp::$HPORT-:80 -device virtio-net-device,netdev=n0 \
+        -object filter-replay,id=replay,netdev=n0 "$@" </dev/null
+}
+serve -icount shift=auto,rr=record,rrfile=$OUT/serve.rr -serial file:$OUT/serve.out 2>$OUT/serve.err &
 guest=$!
 for i in $(seq 300); do
     grep -q "netserve: ready" $OUT/serve.out 2>/dev/null && break
@@ -148,9 +167,18 @@ wait $guest
 status=$?
 want=$(seq 1 20000 | md5sum | cut -d ' ' -f 1)
 if [ $status -eq 0 ] && [ "$got" = "$want" ] && grep -q "netserve: served 1 requests" $OUT/serve.out; then
-    ok hostfwd
+    ok hostfwd-record
 else
-    bad "hostfwd: status $status, got '$got'"; grep "net" $OUT/serve.out; cat $OUT/serve.err $OUT/fetch.err
+    bad "hostfwd-record: status $status, got '$got'"; grep "net" $OUT/serve.out; cat $OUT/serve.err $OUT/fetch.err
+fi
+serve -icount shift=auto,rr=replay,rrfile=$OUT/serve.rr -serial file:$OUT/serve-rep.out \
+    2>$OUT/serve-rep.err
+status=$?
+if [ $status -eq 0 ] && cmp -s $OUT/serve.out $OUT/serve-rep.out &&
+    grep -q "end state matches" $OUT/serve-rep.err; then
+    ok hostfwd-replay
+else
+    bad "hostfwd-replay: status $status"; cat $OUT/serve-rep.err; diff $OUT/serve.out $OUT/serve-rep.out | head
 fi
 
 [ $fail -eq 0 ] && rm -rf "$OUT"

@@ -2,6 +2,8 @@
  * format probing, and qcow2 images made with qemu-img when it is
  * installed (skipped otherwise). */
 #include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -159,6 +161,92 @@ static bool same_as_qemu(const char *dir, const char *image, bool expect_ok)
     return same;
 }
 
+/* The L2 entry of guest cluster `index` of a single-L2 qcow2 image:
+ * its file offset (0: none). */
+static uint64_t l2_entry_offset(const char *path, uint64_t index, uint64_t *entry)
+{
+    uint8_t h[48], e[8];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint64_t off = 0;
+    if (fread(h, 1, sizeof(h), f) == sizeof(h)) {
+        uint64_t l1 = 0, l2 = 0;
+        for (int i = 0; i < 8; i++)
+            l1 = l1 << 8 | h[40 + i];
+        if (fseek(f, (long)l1, SEEK_SET) == 0 && fread(e, 1, 8, f) == 8) {
+            for (int i = 0; i < 8; i++)
+                l2 = l2 << 8 | e[i];
+            l2 &= 0x00fffffffffffe00ull;
+            if (l2 && fseek(f, (long)(l2 + 8 * index), SEEK_SET) == 0 && fread(e, 1, 8, f) == 8) {
+                *entry = 0;
+                for (int i = 0; i < 8; i++)
+                    *entry = *entry << 8 | e[i];
+                off = l2 + 8 * index;
+            }
+        }
+    }
+    fclose(f);
+    return off;
+}
+
+/* Writes `entry` at `off` of `path` and checks that reading guest cluster
+ * `index` (64 KiB clusters) fails cleanly. */
+static bool damaged_read_fails(const char *path, uint64_t off, uint64_t entry, uint64_t index)
+{
+    uint8_t e[8];
+    for (int i = 0; i < 8; i++)
+        e[i] = (uint8_t)(entry >> (56 - 8 * i));
+    FILE *f = fopen(path, "r+b");
+    if (!f || fseek(f, (long)off, SEEK_SET) != 0 || fwrite(e, 1, 8, f) != 8) {
+        if (f)
+            fclose(f);
+        return false;
+    }
+    fclose(f);
+    char err[256];
+    BlockOpenOptions o = { .path = path, .overlay = true };
+    BlockBackend *b = block_open(&o, err, sizeof(err));
+    if (!b)
+        return false;
+    static uint8_t buf[65536];
+    bool failed = !block_read(b, index * 65536, buf, sizeof(buf));
+    block_close(b);
+    return failed;
+}
+
+/* Damaged compressed-cluster descriptors (64 KiB clusters: x = 54, so
+ * bits 0..53 offset, 54..61 extra sectors): an I/O error each time. */
+static void test_compressed_damage(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/damage.qcow2", dir);
+    CHECK(sh("cd %s && cp packed.qcow2 damage.qcow2", dir));
+    uint64_t index = 1000000 / 65536 + 1, entry = 0; /* inside the 0x65 pattern */
+    uint64_t off = l2_entry_offset(path, index, &entry);
+    CHECK(off != 0);
+    CHECK(entry >> 62 == 1); /* compressed, not copied */
+    if (!off || entry >> 62 != 1)
+        return;
+    uint64_t host = entry & ((1ull << 54) - 1);
+    fprintf(stderr, "(warnings about damaged compressed clusters are expected)\n");
+    /* Offset past the end of the file. */
+    CHECK(damaged_read_fails(path, off, (1ull << 62) | (1ull << 40), index));
+    /* Offset into the header: not deflate data. */
+    CHECK(damaged_read_fails(path, off, (1ull << 62) | 0, index));
+    /* An offset into the middle of the stream: not a valid deflate
+     * start, or it ends before a full cluster. */
+    CHECK(damaged_read_fails(path, off, (1ull << 62) | (host + 3), index));
+    /* Offset bits reserved for extra sectors set to the maximum, with an
+     * offset near the end of the file: zeros past the end, no crash. */
+    struct stat st;
+    CHECK(stat(path, &st) == 0);
+    CHECK(damaged_read_fails(path, off, (1ull << 62) | (255ull << 54) | ((uint64_t)st.st_size - 1),
+                             index));
+    /* The intact descriptor reads again. */
+    CHECK(!damaged_read_fails(path, off, entry, index));
+}
+
 static void test_qcow2(void)
 {
     if (!sh("qemu-img --version >/dev/null 2>&1 && qemu-io --version >/dev/null 2>&1")) {
@@ -188,10 +276,24 @@ static void test_qcow2(void)
     CHECK(same_as_qemu(dir, "small.qcow2", true));
     CHECK(sh("cd %s && qemu-img convert -O qcow2 -o cluster_size=2M top.qcow2 big.qcow2", dir));
     CHECK(same_as_qemu(dir, "big.qcow2", true));
-    /* Compressed clusters: an I/O error, never wrong data. */
+    /* Compressed clusters (deflate; zstd when qemu-img has it), several
+     * cluster sizes; compressible data so the clusters really are packed. */
+    CHECK(sh("cd %s && qemu-io -c 'write -P 0x65 1000000 300000' top.qcow2 >/dev/null", dir));
     CHECK(sh("cd %s && qemu-img convert -c -O qcow2 top.qcow2 packed.qcow2", dir));
-    fprintf(stderr, "(a warning about compressed clusters is expected)\n");
-    CHECK(same_as_qemu(dir, "packed.qcow2", false));
+    CHECK(same_as_qemu(dir, "packed.qcow2", true));
+    CHECK(sh("cd %s && qemu-img convert -c -O qcow2 -o cluster_size=512 top.qcow2 packed512.qcow2",
+             dir));
+    CHECK(same_as_qemu(dir, "packed512.qcow2", true));
+    CHECK(sh("cd %s && qemu-img convert -c -O qcow2 -o cluster_size=2M top.qcow2 packed2m.qcow2",
+             dir));
+    CHECK(same_as_qemu(dir, "packed2m.qcow2", true));
+    if (sh("cd %s && qemu-img convert -c -O qcow2 -o compression_type=zstd top.qcow2 "
+           "zstd.qcow2 2>/dev/null",
+           dir))
+        CHECK(same_as_qemu(dir, "zstd.qcow2", true));
+    else
+        printf("test_block: qemu-img without zstd, zstd part skipped\n");
+    test_compressed_damage(dir);
 
     char path[512], err[256];
     snprintf(path, sizeof(path), "%s/top.qcow2", dir);

@@ -94,6 +94,52 @@ static int replay_captured(uint64_t page_value, bool flip_a0, char *report, size
     return status;
 }
 
+/* A round that logged a pulled event (RANDOM) before pushed input at the
+ * same icount: replay_round stops at the RANDOM, the device takes it, and
+ * replay_round_end then delivers the input. */
+static int run_pulled(Replay *r, uint8_t random_out[8])
+{
+    int status = replay_round(r, 1500);
+    if (status != REPLAY_CONTINUE)
+        return status;
+    status = replay_random_bytes(r, 1500, 1, random_out, 8);
+    if (status != REPLAY_CONTINUE)
+        return status;
+    if (replay_mode(r) == REPLAY_RECORD)
+        replay_log_serial_input(r, 1500, 0, (const uint8_t *)"yo", 2);
+    status = replay_round_end(r, 1500);
+    if (status != REPLAY_CONTINUE)
+        return status;
+    return replay_finish(r, 2500, 5);
+}
+
+static void test_pulled_then_pushed(void)
+{
+    uint8_t recorded[8], replayed[8];
+    reset_machine();
+    Replay *r = open_replay(REPLAY_RECORD);
+    CHECK(r != NULL);
+    CHECK_EQ(run_pulled(r, recorded), 5);
+    replay_close(r);
+
+    reset_machine();
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *capture = tmpfile();
+    dup2(fileno(capture), 2);
+    r = open_replay(REPLAY_PLAY);
+    int status = r ? run_pulled(r, replayed) : -2;
+    replay_close(r);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(capture);
+    CHECK_EQ(status, 5);
+    CHECK(memcmp(recorded, replayed, 8) == 0);
+    CHECK_EQ(received_len, 2);
+    CHECK(memcmp(received, "yo", 2) == 0);
+}
+
 int main(void)
 {
     snprintf(trace_path, sizeof(trace_path), "/tmp/deja-test-replay-%d.rr", (int)getpid());
@@ -121,6 +167,8 @@ int main(void)
                          "0x000000000000002b") != NULL);
     if (failures)
         printf("%s", report);
+
+    test_pulled_then_pushed();
 
     unlink(trace_path);
     bus_free(&bus);

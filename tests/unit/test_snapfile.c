@@ -1,0 +1,241 @@
+#define _GNU_SOURCE
+/* Machine state and snapshot files: core state round trip (save, change,
+ * load, save again gives the same bytes), snapshot files written and read
+ * back, corrupt / truncated / foreign files refused with a message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board/virt.h"
+#include "board/virt_snapshot.h"
+#include "board/virt_state.h"
+#include "check.h"
+#include "monitor/hmp.h"
+#include "snapshot/hart_state.h"
+#include "snapshot/snapfile.h"
+
+static VirtMachine *make_machine(uint64_t ram, int harts, const char *dir)
+{
+    VirtConfig config = { .ram_size = ram, .hart_count = harts, .bios = "none",
+                          .icount_shift = 2, .snapshot_dir = dir };
+    return virt_create(&config);
+}
+
+/* Guest-visible state a test can poke: registers, RAM, devices, clock. */
+static void scribble(VirtMachine *m, uint64_t seed)
+{
+    for (int h = 0; h < m->hart_count; h++) {
+        for (int i = 1; i < 32; i++)
+            m->harts[h]->x[i] = seed * 31 + (uint64_t)i * 7 + (uint64_t)h;
+        m->harts[h]->pc = VIRT_DRAM_BASE + seed * 4;
+        m->harts[h]->mstatus = seed & 0x1888;
+        m->harts[h]->instret = seed * 1000;
+    }
+    uint8_t *ram = m->bus.ram;
+    memset(ram + 4096 * (seed % 7), (int)seed, 4096);
+    ram[m->bus.ram_size - 1] = (uint8_t)(seed + 1);
+    m->clint.mtimecmp[0] = seed * 12345;
+    m->uart.scr = (uint8_t)seed;
+    m->clock.warp_ns = seed * 99;
+    m->clock.machine_icount = seed * 1000;
+    m->plic.priority[3] = (uint32_t)seed & 7;
+    m->bus.page_flags[5] = (uint8_t)((m->bus.page_flags[5] & ~BUS_PAGE_DIRTY) |
+                                     ((seed & 1) ? BUS_PAGE_DIRTY : 0));
+}
+
+static void test_core_round_trip(void)
+{
+    VirtMachine *m = make_machine(16 << 20, 2, NULL);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    scribble(m, 3);
+    StateWriter a, b;
+    state_writer_init(&a);
+    state_writer_init(&b);
+    virt_state_save_core(m, &a);
+    CHECK(!a.failed && a.len > 100);
+    scribble(m, 8);
+    StateReader r;
+    state_reader_init(&r, a.data, a.len);
+    char err[512] = "";
+    CHECK(virt_state_load_core(m, &r, err, sizeof(err)));
+    CHECK_EQ(m->harts[1]->x[5], 3 * 31 + 35 + 1);
+    CHECK_EQ(m->clint.mtimecmp[0], 3 * 12345);
+    CHECK_EQ(m->uart.scr, 3);
+    CHECK_EQ(m->clock.warp_ns, 3 * 99);
+    CHECK_EQ(m->clock.machine_icount, 3000);
+    CHECK_EQ(m->plic.priority[3], 3);
+    CHECK((m->bus.page_flags[5] & BUS_PAGE_DIRTY) != 0);
+    virt_state_save_core(m, &b);
+    CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+
+    /* Truncated at every length: refused, never a crash. */
+    int refused = 0;
+    for (size_t len = 0; len < a.len; len += 1 + len / 8) {
+        state_reader_init(&r, a.data, len);
+        refused += !virt_state_load_core(m, &r, err, sizeof(err));
+    }
+    CHECK(refused > 0);
+    size_t tries = 0;
+    for (size_t len = 0; len < a.len; len += 1 + len / 8)
+        tries++;
+    CHECK_EQ(refused, tries);
+
+    /* A hostile record (priv = 2, reserved) is refused before anything
+     * changes. */
+    {
+        uint8_t *copy = malloc(a.len);
+        memcpy(copy, a.data, a.len);
+        uint8_t *at = memmem(copy, a.len, "\x06hart.0", 7);
+        CHECK(at != NULL);
+        if (at) {
+            StateReader hr;
+            state_reader_init(&hr, at + 7, a.len - (size_t)(at + 7 - copy));
+            state_get_u32(&hr);   /* section version */
+            state_get_varint(&hr); /* length */
+            uint8_t *data = at + 7 + hr.pos;
+            int idx = hart_state_field_find("priv");
+            CHECK(idx >= 0);
+            data[4 + 8 * idx] = 2;
+            scribble(m, 9);
+            state_reader_init(&r, copy, a.len);
+            CHECK(!virt_state_load_core(m, &r, err, sizeof(err)));
+            CHECK(strstr(err, "hart.0") != NULL);
+            CHECK_EQ(m->uart.scr, 9); /* unchanged */
+            CHECK_EQ(m->clock.warp_ns, 9 * 99);
+        }
+        free(copy);
+    }
+
+    /* Another configuration: refused, naming it. */
+    VirtMachine *other = make_machine(32 << 20, 2, NULL);
+    CHECK(other != NULL);
+    if (other) {
+        state_reader_init(&r, a.data, a.len);
+        CHECK(!virt_state_load_core(other, &r, err, sizeof(err)));
+        CHECK(strstr(err, "different machine configuration") != NULL);
+        CHECK(strstr(err, "ram=") != NULL);
+        virt_destroy(other);
+    }
+    state_writer_free(&a);
+    state_writer_free(&b);
+    virt_destroy(m);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *data = malloc((size_t)n + 1);
+    *len = fread(data, 1, (size_t)n, f);
+    fclose(f);
+    return data;
+}
+
+static void write_file(const char *path, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+
+static void test_snapshot_files(void)
+{
+    char dir[] = "/tmp/deja-snapfile-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    VirtMachine *m = make_machine(16 << 20, 1, dir);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    char err[2048] = "";
+    scribble(m, 5);
+    uint8_t *ram_before = malloc(m->bus.ram_size);
+    memcpy(ram_before, m->bus.ram, m->bus.ram_size);
+    CHECK(virt_snapshot_save(m, "one", err, sizeof(err)));
+    scribble(m, 6);
+    CHECK(virt_snapshot_load(m, "one", err, sizeof(err)));
+    CHECK(memcmp(ram_before, m->bus.ram, m->bus.ram_size) == 0);
+    CHECK_EQ(m->harts[0]->x[1], 5 * 31 + 7);
+    CHECK_EQ(m->uart.scr, 5);
+
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/one.snap", dir);
+    SnapFile f;
+    CHECK(snapfile_read(path, &f, err, sizeof(err)));
+    CHECK(strcmp(f.info.name, "one") == 0);
+    CHECK(f.info.file_size < 64 * 1024); /* zero pages skipped, compressed */
+    snapfile_free(&f);
+
+    SnapInfo *list;
+    int count;
+    CHECK(virt_snapshot_list(m, &list, &count, err, sizeof(err)));
+    CHECK(count == 1 && strcmp(list[0].name, "one") == 0);
+    free(list);
+
+    /* Corrupt: one flipped byte in the middle. */
+    size_t len = 0;
+    uint8_t *data = read_file(path, &len);
+    CHECK(data != NULL);
+    char bad[4200];
+    snprintf(bad, sizeof(bad), "%s/bad.snap", dir);
+    data[len / 2] ^= 0x40;
+    write_file(bad, data, len);
+    CHECK(!virt_snapshot_load(m, "bad", err, sizeof(err)));
+    CHECK(strstr(err, "corrupt") != NULL);
+    data[len / 2] ^= 0x40;
+    /* Truncated. */
+    write_file(bad, data, len - 100);
+    CHECK(!virt_snapshot_load(m, "bad", err, sizeof(err)));
+    CHECK(strstr(err, "truncated") != NULL);
+    write_file(bad, data, 10);
+    CHECK(!virt_snapshot_load(m, "bad", err, sizeof(err)));
+    CHECK(strstr(err, "truncated") != NULL || strstr(err, "short") != NULL);
+    /* Not a snapshot at all. */
+    write_file(bad, (const uint8_t *)"hello world, not a snapshot file at all", 39);
+    CHECK(!virt_snapshot_load(m, "bad", err, sizeof(err)));
+    CHECK(strstr(err, "not a deja snapshot") != NULL);
+    free(data);
+    CHECK(memcmp(ram_before, m->bus.ram, m->bus.ram_size) == 0); /* untouched by refusals */
+
+    /* Foreign: a machine with another RAM size. */
+    VirtMachine *other = make_machine(32 << 20, 1, dir);
+    CHECK(other != NULL);
+    if (other) {
+        CHECK(!virt_snapshot_load(other, "one", err, sizeof(err)));
+        CHECK(strstr(err, "different machine") != NULL && strstr(err, "ram=") != NULL);
+        virt_destroy(other);
+    }
+    CHECK(!virt_snapshot_load(m, "nosuch", err, sizeof(err)));
+    CHECK(strstr(err, "does not exist") != NULL);
+    CHECK(!virt_snapshot_save(m, "../escape", err, sizeof(err)));
+    CHECK(strstr(err, "invalid snapshot name") != NULL);
+    CHECK(virt_snapshot_delete(m, "one", err, sizeof(err)));
+    CHECK(!virt_snapshot_delete(m, "one", err, sizeof(err)));
+    unlink(bad);
+    rmdir(dir);
+
+    /* No directory configured: the message names the option. */
+    VirtMachine *nodir = make_machine(16 << 20, 1, NULL);
+    if (nodir) {
+        CHECK(!virt_snapshot_save(nodir, "x", err, sizeof(err)));
+        CHECK(strstr(err, "-snapshot-dir") != NULL);
+        virt_destroy(nodir);
+    }
+    free(ram_before);
+    virt_destroy(m);
+}
+
+int main(void)
+{
+    test_core_round_trip();
+    test_snapshot_files();
+    if (!failures)
+        printf("test_snapfile: ok\n");
+    return failures != 0;
+}
