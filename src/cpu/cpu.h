@@ -192,6 +192,13 @@ void hart_flush_tlb_page(Hart *h, uint64_t vaddr);
  * protection) or all of them if page_paddr is UINT64_MAX (dirty clear). */
 void hart_flush_write_tlb(Hart *h, uint64_t page_paddr);
 
+/* Debug/monitor address translation: walks the page tables for vaddr at
+ * the hart's current privilege without side effects (no A/D updates, no
+ * TLB fill, no PMP check, no fault; privileged spec 4.3.2 with the side
+ * effects left out). M mode and the bare mode see physical addresses;
+ * mstatus.MPRV is ignored (the debugger looks at what the hart fetches).
+ * False if the address does not translate. */
+bool hart_debug_translate(const Hart *h, uint64_t vaddr, uint64_t *paddr);
 /* Debug/monitor access: CSR by number without privilege checks; false if
  * the CSR does not exist. */
 bool hart_csr_read_debug(Hart *h, int csr, uint64_t *value);

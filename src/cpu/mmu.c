@@ -530,3 +530,40 @@ Exc mmu_fetch_translate(Hart *h, uint64_t vaddr, uint64_t *paddr)
     tlb_fill(h, h->tlb_fetch, vaddr, *paddr, ACCESS_FETCH, priv);
     return EXC_NONE;
 }
+
+bool hart_debug_translate(const Hart *h, uint64_t vaddr, uint64_t *paddr)
+{
+    unsigned mode = (unsigned)(h->satp >> 60);
+    if (h->priv == PRIV_M || mode == 0) {
+        *paddr = vaddr;
+        return true;
+    }
+    int levels = mode == 8 ? 3 : mode == 9 ? 4 : mode == 10 ? 5 : 0;
+    if (!levels)
+        return false;
+    int va_bits = 12 + 9 * levels;
+    int64_t sext = (int64_t)(vaddr << (64 - va_bits)) >> (64 - va_bits);
+    if ((uint64_t)sext != vaddr)
+        return false;
+    uint64_t table = (h->satp & ((1ull << 44) - 1)) << 12;
+    for (int level = levels - 1; level >= 0; level--) {
+        uint64_t index = (vaddr >> (12 + 9 * level)) & 0x1ff;
+        const uint8_t *p = bus_ram_ptr(h->bus, table + index * 8, 8);
+        if (!p)
+            return false;
+        uint64_t pte;
+        memcpy(&pte, p, 8);
+        if (!(pte & 1) || ((pte & 6) == 4))
+            return false;
+        uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
+        if (pte & 0xa) { /* R or X: a leaf */
+            uint64_t low_mask = (1ull << (12 + 9 * level)) - 1;
+            if ((ppn << 12) & low_mask)
+                return false; /* misaligned superpage */
+            *paddr = (ppn << 12) | (vaddr & low_mask);
+            return true;
+        }
+        table = ppn << 12;
+    }
+    return false;
+}

@@ -145,49 +145,12 @@ bool gdb_write_register(Hart *h, int regnum, uint64_t value)
     return true;
 }
 
-/* Page-table walk without side effects (no A/D updates, no faults), at
- * the hart's current privilege (MPRV ignored, like the monitor). */
-static bool debug_translate(VirtMachine *m, Hart *h, uint64_t vaddr, uint64_t *paddr)
-{
-    unsigned mode = (unsigned)(h->satp >> 60);
-    if (h->priv == PRIV_M || mode == 0) {
-        *paddr = vaddr;
-        return true;
-    }
-    int levels = mode == 8 ? 3 : mode == 9 ? 4 : mode == 10 ? 5 : 0;
-    if (!levels)
-        return false;
-    int bits = 12 + 9 * levels;
-    if ((uint64_t)((int64_t)(vaddr << (64 - bits)) >> (64 - bits)) != vaddr)
-        return false;
-    uint64_t table = (h->satp & ((1ull << 44) - 1)) << 12;
-    for (int level = levels - 1; level >= 0; level--) {
-        const uint8_t *p = bus_ram_ptr(&m->bus, table + ((vaddr >> (12 + 9 * level)) & 0x1ff) * 8, 8);
-        if (!p)
-            return false;
-        uint64_t pte;
-        memcpy(&pte, p, 8);
-        if (!(pte & 1) || (pte & 6) == 4)
-            return false;
-        uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
-        if (pte & 0xa) {
-            uint64_t low = (1ull << (12 + 9 * level)) - 1;
-            if ((ppn << 12) & low)
-                return false;
-            *paddr = (ppn << 12) | (vaddr & low);
-            return true;
-        }
-        table = ppn << 12;
-    }
-    return false;
-}
-
 /* One piece inside a page: host pointer to RAM (writable) or ROM. */
 static const uint8_t *debug_ptr(VirtMachine *m, Hart *h, uint64_t addr, size_t len, bool write,
                                 uint64_t *paddr_out)
 {
     uint64_t pa;
-    if (!debug_translate(m, h, addr, &pa))
+    if (!hart_debug_translate(h, addr, &pa))
         pa = addr; /* physical fallback */
     *paddr_out = pa;
     const uint8_t *p = bus_ram_ptr(&m->bus, pa, len);

@@ -435,48 +435,6 @@ bool hmp_parse_format(const char *text, int *count, char *format, int *size)
     return true;
 }
 
-/* A page walk that reads the page tables without changing anything: no
- * A/D updates, no TLB fill, no PMP check (privileged spec 4.3.2 with the
- * side effects left out). M mode, and the bare mode, see physical
- * addresses (mstatus.MPRV is ignored: the monitor looks at what the hart
- * fetches). Returns false if the address does not translate. */
-static bool hmp_debug_translate(Hmp *mon, Hart *h, uint64_t vaddr, uint64_t *paddr)
-{
-    unsigned mode = (unsigned)(h->satp >> 60);
-    if (h->priv == PRIV_M || mode == 0) {
-        *paddr = vaddr;
-        return true;
-    }
-    int levels = mode == 8 ? 3 : mode == 9 ? 4 : mode == 10 ? 5 : 0;
-    if (!levels)
-        return false;
-    int va_bits = 12 + 9 * levels;
-    int64_t sext = (int64_t)(vaddr << (64 - va_bits)) >> (64 - va_bits);
-    if ((uint64_t)sext != vaddr)
-        return false;
-    uint64_t table = (h->satp & ((1ull << 44) - 1)) << 12;
-    for (int level = levels - 1; level >= 0; level--) {
-        uint64_t index = (vaddr >> (12 + 9 * level)) & 0x1ff;
-        const uint8_t *p = bus_ram_ptr(&mon->m->bus, table + index * 8, 8);
-        if (!p)
-            return false;
-        uint64_t pte;
-        memcpy(&pte, p, 8);
-        if (!(pte & 1) || ((pte & 6) == 4))
-            return false;
-        uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
-        if (pte & 0xa) { /* R or X: a leaf */
-            uint64_t low_mask = (1ull << (12 + 9 * level)) - 1;
-            if ((ppn << 12) & low_mask)
-                return false; /* misaligned superpage */
-            *paddr = (ppn << 12) | (vaddr & low_mask);
-            return true;
-        }
-        table = ppn << 12;
-    }
-    return false;
-}
-
 static void hmp_memory_dump(Hmp *mon, const char *cmd, const char *fmt_text, const char *args,
                             bool physical)
 {
@@ -508,7 +466,7 @@ static void hmp_memory_dump(Hmp *mon, const char *cmd, const char *fmt_text, con
     for (int i = 0; i < count; i++) {
         uint64_t a = addr + (uint64_t)i * (uint64_t)size;
         uint64_t pa = a;
-        if (!physical && !hmp_debug_translate(mon, h, a, &pa)) {
+        if (!physical && !hart_debug_translate(h, a, &pa)) {
             if (i % per_line)
                 hmp_printf(mon, "\n");
             hmp_printf(mon, "Cannot access memory at 0x%016" PRIx64 " (no translation)\n", a);

@@ -899,57 +899,49 @@ static void replay_host_random(void *buf, size_t len)
     }
 }
 
-int replay_random_bytes(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len)
+/* A value a device pulls from the host during a round (RANDOM, AUDIO):
+ * record logs what the host gave (buf, already filled), replay copies the
+ * logged one into buf and checks that the device asked for the same kind,
+ * channel and size at the same icount. `what` names the request in a
+ * divergence report. */
+static int replay_pull(Replay *r, uint64_t icount, uint32_t kind, uint32_t channel, void *buf,
+                       size_t len, const char *what)
 {
-    if (r)
-        icount += r->icount_bias; /* trace icount (loadvm while recording) */
-    if (!r || r->mode == REPLAY_OFF) {
-        replay_host_random(buf, len);
-        return REPLAY_CONTINUE;
-    }
+    icount += r->icount_bias; /* trace icount (loadvm while recording) */
     if (r->mode == REPLAY_RECORD) {
-        replay_host_random(buf, len);
-        replay_write(r, icount, TRACE_EV_RANDOM, channel, buf, len);
+        replay_write(r, icount, kind, channel, buf, len);
         return REPLAY_CONTINUE;
     }
     const TraceEvent *ev;
     int st = replay_peek(r, &ev);
     if (st != 1)
         return replay_trace_ended(r, st, icount);
-    if (ev->kind != TRACE_EV_RANDOM || ev->icount != icount || ev->channel != channel ||
-        ev->len != len)
+    if (ev->kind != kind || ev->icount != icount || ev->channel != channel || ev->len != len)
         return replay_diverged(r, icount,
-                               "the device asks for %zu random bytes here but the recording "
-                               "has %s at instruction %" PRIu64,
-                               len, trace_event_kind_name(ev->kind), ev->icount);
+                               "%s (%zu bytes) here but the recording has %s at instruction "
+                               "%" PRIu64,
+                               what, len, trace_event_kind_name(ev->kind), ev->icount);
     memcpy(buf, ev->payload, len);
     replay_consume(r);
     return REPLAY_CONTINUE;
 }
 
-int replay_audio_capture(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len)
+int replay_random_bytes(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len)
 {
-    if (r)
-        icount += r->icount_bias; /* trace icount (loadvm while recording) */
+    if (!r || r->mode != REPLAY_PLAY)
+        replay_host_random(buf, len);
     if (!r || r->mode == REPLAY_OFF)
         return REPLAY_CONTINUE;
-    if (r->mode == REPLAY_RECORD) {
-        replay_write(r, icount, TRACE_EV_AUDIO, channel, buf, len);
+    return replay_pull(r, icount, TRACE_EV_RANDOM, channel, buf, len,
+                       "the device asks for random bytes");
+}
+
+int replay_audio_capture(Replay *r, uint64_t icount, uint32_t channel, void *buf, size_t len)
+{
+    if (!r || r->mode == REPLAY_OFF)
         return REPLAY_CONTINUE;
-    }
-    const TraceEvent *ev;
-    int st = replay_peek(r, &ev);
-    if (st != 1)
-        return replay_trace_ended(r, st, icount);
-    if (ev->kind != TRACE_EV_AUDIO || ev->icount != icount || ev->channel != channel ||
-        ev->len != len)
-        return replay_diverged(r, icount,
-                               "the sound device takes %zu capture bytes here but the "
-                               "recording has %s at instruction %" PRIu64,
-                               len, trace_event_kind_name(ev->kind), ev->icount);
-    memcpy(buf, ev->payload, len);
-    replay_consume(r);
-    return REPLAY_CONTINUE;
+    return replay_pull(r, icount, TRACE_EV_AUDIO, channel, buf, len,
+                       "the sound device takes capture data");
 }
 
 static void replay_sync_advance(Replay *r, uint64_t icount)

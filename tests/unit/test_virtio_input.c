@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "guest_ram.h"
 #include "dev/virtio_input.h"
 #include "dev/virtio_mmio.h"
 #include "host/frontend.h"
@@ -44,27 +45,13 @@ static uint32_t reg(uint64_t off, int size)
 
 static void wreg(uint64_t off, uint32_t v) { virtio_mmio_write(&t, off, 4, v); }
 
-static void put(uint64_t addr, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        bus.ram[addr - RAM_BASE + i] = (uint8_t)(v >> (8 * i));
-}
+static void put(uint64_t addr, uint64_t v, int bytes) { ram_put(&bus, addr, v, bytes); }
 
-static uint64_t get(uint64_t addr, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = v << 8 | bus.ram[addr - RAM_BASE + i];
-    return v;
-}
+static uint64_t get(uint64_t addr, int bytes) { return ram_get(&bus, addr, bytes); }
 
 static void desc(int q, int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-    uint64_t d = DESC(q) + 16ull * i;
-    put(d, addr, 8);
-    put(d + 8, len, 4);
-    put(d + 12, flags, 2);
-    put(d + 14, next, 2);
+    ram_put_desc(&bus, DESC(q), i, addr, len, flags, next);
 }
 
 static void post(int q, uint16_t head, bool notify)
