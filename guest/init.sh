@@ -22,7 +22,9 @@
 #          (20 s at most), prints it back on ttyS1 and on the console
 #   disk   block test: mounts /dev/vda (ext4), prints the md5sum of every
 #          file under it, writes written.txt, syncs, unmounts; with a
-#          virtio-rng device also prints the md5 of 64 bytes of /dev/hwrng
+#          virtio-rng device also prints the md5 of 64 bytes of /dev/hwrng;
+#          with deja.hold=1 it prints "disk: holding" after writing and waits
+#          for a console line (a test's fixed point for savevm)
 #   diskbench  disk benchmark (bench/disk.sh): writes deja.mb= MiB (default
 #          64) of zeros to /dev/vda with dd (conv=fsync), drops the page
 #          cache, reads them back; "diskbench: ..." marks each phase
@@ -64,6 +66,7 @@ for word in $(cat /proc/cmdline); do
     deja.scenario=*) scenario="${word#deja.scenario=}" ;;
     deja.port=*) port="${word#deja.port=}" ;;
     deja.mb=*) mb="${word#deja.mb=}" ;;
+    deja.hold=*) hold="${word#deja.hold=}" ;;
     esac
 done
 echo "deja-init: scenario $scenario"
@@ -112,6 +115,10 @@ disk)
         echo "written by the guest" > /mnt/written.txt
         sync
         echo "disk: wrote $(cat /mnt/written.txt | wc -c) bytes"
+        if [ -n "${hold:-}" ]; then
+            echo "disk: holding"
+            read -r _ || true
+        fi
         umount /mnt && echo "disk: unmounted"
     else
         echo "disk: mount failed"

@@ -83,18 +83,25 @@ for a in sys.argv[2:]:
 EOF
 
 set -- -M virt -m 256M -nographic -kernel "$GUEST/Image" -initrd "$GUEST/initramfs.cpio.gz" \
-    -append "console=ttyS0 deja.scenario=disk" -drive file=$OUT/disk.img,format=raw,if=none,id=d0 \
+    -append "console=ttyS0 deja.scenario=disk deja.hold=1" -drive file=$OUT/disk.img,format=raw,if=none,id=d0 \
     -drive driver=blkreplay,if=none,image=d0,id=d0-rr -device virtio-blk-device,drive=d0-rr
 RR=$OUT/disk.rr
 
-# Record, two snapshots through the monitor.
-timeout 100 "$DEJA" "$@" -icount shift=2,rr=record,rrfile=$RR -serial file:$OUT/record.out \
-    -monitor unix:$OUT/rec.sock,server,nowait </dev/null 2>$OUT/record.err &
+# Record, two snapshots through the monitor. deja.hold=1 keeps the guest
+# waiting for a console line after it wrote its file, so that s2 is taken
+# there however slow the host is; the line comes through a fifo (and is
+# recorded like any serial input).
+mkfifo $OUT/record.fifo
+timeout 150 "$DEJA" "$@" -icount shift=2,rr=record,rrfile=$RR -serial stdio \
+    -monitor unix:$OUT/rec.sock,server,nowait <$OUT/record.fifo >$OUT/record.out 2>$OUT/record.err &
 pid=$!
-timeout 90 python3 $OUT/mon.py $OUT/rec.sock "wait:$OUT/record.out:disk: block devices" "savevm s1" \
-    "wait:$OUT/record.out:disk: wrote" "savevm s2" "info snapshots" >$OUT/rec.mon 2>&1
+exec 4>$OUT/record.fifo
+timeout 140 python3 $OUT/mon.py $OUT/rec.sock "wait:$OUT/record.out:disk: block devices" "savevm s1" \
+    "wait:$OUT/record.out:disk: holding" "savevm s2" "send:$OUT/record.fifo:go" "info snapshots" \
+    >$OUT/rec.mon 2>&1
 wait $pid
 status=$?
+exec 4>&-
 if [ $status -eq 0 ] && grep -q "disk: done" $OUT/record.out && [ -f $RR.snapshots/s1.snap ] &&
     [ -f $RR.snapshots/s2.snap ] && grep -q "s1 " $OUT/rec.mon && grep -q "s2 " $OUT/rec.mon &&
     ! grep -q Error $OUT/rec.mon; then
