@@ -35,13 +35,7 @@ trap 'exit 130' INT TERM
 . "$here/guest-lib.sh"
 bench_guest "$work" diskbench
 
-# A private copy of deja: teammates rebuild build/ while this runs.
-have_deja=0
-if [ -x "$deja" ]; then
-    cp "$deja" "$work/deja" && deja="$work/deja" && have_deja=1
-else
-    echo "bench: $deja not built; timing QEMU only"
-fi
+private_deja "$work"
 
 machine="-M virt -m 512M -nographic -bios $firmware -kernel $kernel -initrd $initrd"
 append="console=ttyS0 deja.scenario=diskbench deja.mb=$mb"

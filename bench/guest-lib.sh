@@ -1,5 +1,5 @@
-# shellcheck shell=sh disable=SC2034,SC2154 # uses $root; sets kernel/initrd for the caller
-# Shared by bench/disk.sh and bench/net.sh (sourced, not run).
+# shellcheck shell=sh disable=SC2034,SC2154 # uses $root, $deja; sets kernel/initrd/deja/have_deja for the caller
+# Shared by the guest benchmarks in bench/ (sourced, not run).
 
 # bench_guest WORK SCENARIO: sets $kernel and $initrd to a guest whose
 # initramfs knows SCENARIO. The cached guest (guest/fetch-debian.sh +
@@ -24,6 +24,19 @@ bench_guest() {
         kernel="$1/cache/deja/guest/Image"
         initrd="$1/cache/deja/guest/initramfs.cpio.gz"
     fi
+}
+
+# private_deja WORK: copies $deja into WORK (teammates rebuild build/ while
+# a benchmark runs) and points $deja at the copy, with have_deja=1;
+# have_deja=0 and a message when $deja is not built.
+private_deja() {
+    have_deja=0
+    if [ -x "$deja" ]; then
+        cp "$deja" "$1/deja" && deja="$1/deja" && have_deja=1
+    else
+        echo "bench: $deja not built; timing QEMU only"
+    fi
+    return 0 # a failed copy leaves have_deja=0 under set -e too
 }
 
 # calc EXPRESSION NUMBER...: a python expression over a[] (the numbers as

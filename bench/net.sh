@@ -34,12 +34,7 @@ trap 'exit 130' INT TERM
 . "$here/guest-lib.sh"
 bench_guest "$work" net
 
-have_deja=0
-if [ -x "$deja" ]; then
-    cp "$deja" "$work/deja" && deja="$work/deja" && have_deja=1
-else
-    echo "bench: $deja not built; timing QEMU only"
-fi
+private_deja "$work"
 
 mkdir -p "$work/www"
 head -c "$((mb * 1048576))" /dev/urandom >"$work/www/file"

@@ -10,6 +10,7 @@
 #include "board/virt_display.h"
 #include "board/virt_input.h"
 #include "board/virt_net.h"
+#include "dev/virtio_gpu.h"
 #include "replay/replay.h"
 #include "util/message.h"
 
@@ -435,8 +436,13 @@ bool virt_block_header(VirtMachine *m, TraceHeader *header)
         size_t len = strlen(layout);
         bool ro = slot->device_id == VIRTIO_BLK_DEVICE_ID &&
                   ((slot->ops->features >> VIRTIO_BLK_F_RO) & 1);
-        snprintf(layout + len, sizeof(layout) - len, "%s%d:%s%s", len ? " " : "", i,
-                 slot->ops->name, ro ? "(ro)" : "");
+        /* The display mode is guest-visible (GET_DISPLAY_INFO) too. */
+        char mode_text[32] = "";
+        if (slot->device_id == VIRTIO_GPU_DEVICE_ID && m->block.gpu)
+            snprintf(mode_text, sizeof(mode_text), "(%ux%u)", m->block.gpu->display_width,
+                     m->block.gpu->display_height);
+        snprintf(layout + len, sizeof(layout) - len, "%s%d:%s%s%s", len ? " " : "", i,
+                 slot->ops->name, ro ? "(ro)" : "", mode_text);
     }
     if (!trace_header_set_str(header, "virtio-devices", layout[0] ? layout : "none") ||
         !virt_audio_header(m, header)) {

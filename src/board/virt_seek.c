@@ -633,6 +633,16 @@ bool virt_seek(struct VirtMachine *m, uint64_t icount, char *err, size_t err_len
         snprintf(err, err_len, "no checkpoint yet");
         return false;
     }
+    /* The restore needs one at or before the target (virt_seek_tick): a
+     * loadvm drops the checkpoints, and the first one after it is at the
+     * loaded instruction count. Refused here, the replay goes on. */
+    if (s->ck[0].icount > icount) {
+        snprintf(err, err_len,
+                 "instruction count %" PRIu64 " is before the first checkpoint (at %" PRIu64
+                 "; a loadvm drops the earlier ones)",
+                 icount, s->ck[0].icount);
+        return false;
+    }
     s->pending = true;
     m->paused = false; /* leave the monitor wait; the board unwinds the slice */
     return true;

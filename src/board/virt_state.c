@@ -7,7 +7,10 @@
  * Sections: "clock", "hart.N" (hart_state.c), "dev.NAME@BASE" (the
  * DeviceClass save record), "block.ID" (copy-on-write overlay of each
  * drive), "ram-flags" (the dirty bit of each RAM page, for the replay
- * sync points) and, under record/replay, "replay" (replay_position_save).
+ * sync points) and, under record/replay, "replay" (replay_position_save)
+ * and, when a host request taken from the trace waits for this round's
+ * end (VirtMachine.replay_request), "replay-request" (u32): the position
+ * is past that event, so the request travels with the state.
  *
  * Loading parses and checks the whole record first (layout, config id,
  * every expected section present with a known version), then applies the
@@ -35,6 +38,7 @@ enum {
     SEC_BLOCK_VERSION = 1,
     SEC_FLAGS_VERSION = 1,
     SEC_REPLAY_VERSION = 1,
+    SEC_REQUEST_VERSION = 1,
 };
 
 typedef struct Section {
@@ -101,8 +105,9 @@ void virt_state_save_core(struct VirtMachine *m, StateWriter *w)
     int drives = 0;
     for (int i = 0; i < m->config.block.drive_count; i++)
         drives += m->block.backends[i] != NULL;
+    bool request = m->replay && m->replay_request;
     uint64_t count = 2 + (uint64_t)m->hart_count + (uint64_t)m->device_count + (uint64_t)drives +
-                     (m->replay ? 1 : 0);
+                     (m->replay ? 1 : 0) + (request ? 1 : 0);
     state_put_varint(w, count);
 
     StateWriter body;
@@ -155,9 +160,20 @@ void virt_state_save_core(struct VirtMachine *m, StateWriter *w)
         replay_position_save(m->replay, &body);
         put_section(w, &body, "replay", SEC_REPLAY_VERSION);
     }
+    if (request) {
+        state_put_u32(&body, m->replay_request);
+        put_section(w, &body, "replay-request", SEC_REQUEST_VERSION);
+    }
     if (body.failed)
         w->failed = true;
     state_writer_free(&body);
+}
+
+/* The translation modes a satp write can set (csr.c): Bare, Sv39, Sv48,
+ * Sv57. The page walk derives its level count from the mode. */
+static bool satp_mode_ok(uint64_t mode)
+{
+    return mode == 0 || mode == 8 || mode == 9 || mode == 10;
 }
 
 static const Section *find_section(const Section *s, int n, const char *name, uint32_t version,
@@ -255,7 +271,8 @@ bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore
         state_reader_init(&hr, hart_sec[h]->data, hart_sec[h]->len);
         if (!hart_state_load(scratch, &hr) || !state_reader_at_end(&hr) ||
             (scratch->priv != 0 && scratch->priv != 1 && scratch->priv != 3) ||
-            scratch->frm > 7 || scratch->mhartid != m->harts[h]->mhartid) {
+            scratch->frm > 7 || scratch->mhartid != m->harts[h]->mhartid ||
+            !satp_mode_ok(scratch->satp >> 60) || ((scratch->mstatus >> 11) & 3) == 2) {
             snprintf(err, err_len, "section '%s' is malformed (or names another hart)", name);
             free(scratch);
             goto out;
@@ -279,12 +296,27 @@ bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore
             goto out;
     }
     bool replaying = m->replay && replay_mode(m->replay) == REPLAY_PLAY;
+    uint32_t request = 0;
     if (replaying && restore_replay) {
         if (!(replay_sec = find_section(sec, n, "replay", SEC_REPLAY_VERSION, err, err_len))) {
             snprintf(err, err_len,
                      "the state was saved outside record/replay: it has no trace position to "
                      "continue this replay from");
             goto out;
+        }
+        /* Optional: only a state saved between the delivery of a logged
+         * host request and its handling has it. */
+        for (int i = 0; i < n; i++) {
+            if (strcmp(sec[i].name, "replay-request") != 0)
+                continue;
+            StateReader qr;
+            state_reader_init(&qr, sec[i].data, sec[i].len);
+            request = state_get_u32(&qr);
+            if (sec[i].version != SEC_REQUEST_VERSION || qr.failed ||
+                !state_reader_at_end(&qr) || request == 0) {
+                snprintf(err, err_len, "section 'replay-request' is malformed");
+                goto out;
+            }
         }
     }
 
@@ -380,7 +412,7 @@ bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore
     for (int h = 0; h < m->hart_count; h++)
         hart_flush_tlb(m->harts[h]);
     m->running = NULL;
-    m->replay_request = 0;
+    m->replay_request = request;
     m->stop = m->poweroff = m->reboot = false;
     ok = true;
 out:

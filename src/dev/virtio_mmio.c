@@ -505,6 +505,11 @@ int virtio_queue_pop(VirtioMmio *t, int queue, VirtioChain *chain)
 void virtio_queue_push(VirtioMmio *t, int queue, const VirtioChain *chain, uint32_t written)
 {
     VirtioQueue *q = &t->queues[queue];
+    /* A chain held across time (virtio-snd) may outlive its queue: the
+     * driver can clear QueueReady (and then set QueueNum to 0) meanwhile.
+     * The ring is the driver's again: nothing is written. */
+    if (!q->ready)
+        return;
     uint8_t elem[8];
     uint32_t id = chain->head;
     for (int k = 0; k < 4; k++) {

@@ -143,7 +143,8 @@ bool virtio_mmio_has_feature(const VirtioMmio *t, int bit);
  * ring is empty, -1 if the guest broke the rules (the device is then in
  * NEEDS_RESET). */
 int virtio_queue_pop(VirtioMmio *t, int queue, VirtioChain *chain);
-/* Puts a processed chain on the used ring with `written` bytes. */
+/* Puts a processed chain on the used ring with `written` bytes (nothing if
+ * the driver has cleared QueueReady since the chain was taken). */
 void virtio_queue_push(VirtioMmio *t, int queue, const VirtioChain *chain, uint32_t written);
 /* After a batch of pushes: raises the used-buffer interrupt unless the
  * driver suppressed it (flags or used_event), and publishes avail_event. */

@@ -120,10 +120,8 @@ static uint32_t snd_query(VirtioSnd *snd, VirtioMmio *t, const VirtioChain *c,
     return VIRTIO_SND_S_OK;
 }
 
-/* Completes one held message with a status (and, for capture, `data`
- * bytes of data already written). */
-static void snd_complete(VirtioSnd *snd, int queue, const VirtioSndPending *p, uint32_t status,
-                         uint32_t data)
+/* The chain of a held message, rebuilt in snd->chain. */
+static VirtioChain *pending_chain(VirtioSnd *snd, const VirtioSndPending *p)
 {
     VirtioChain *c = snd->chain;
     c->head = p->head;
@@ -131,6 +129,15 @@ static void snd_complete(VirtioSnd *snd, int queue, const VirtioSndPending *p, u
     c->readable_len = p->readable_len;
     c->writable_len = p->writable_len;
     memcpy(c->segments, p->segments, sizeof(VirtioSegment) * p->count);
+    return c;
+}
+
+/* Completes one held message with a status (and, for capture, `data`
+ * bytes of data already written). */
+static void snd_complete(VirtioSnd *snd, int queue, const VirtioSndPending *p, uint32_t status,
+                         uint32_t data)
+{
+    VirtioChain *c = pending_chain(snd, p);
     uint8_t st[SND_XFER_STATUS] = { 0 };
     put_le(st, status, 4);
     virtio_chain_write(snd->transport, c, p->writable_len - SND_XFER_STATUS, st, sizeof(st));
@@ -389,12 +396,7 @@ int virtio_snd_service(VirtioSnd *snd, uint64_t now_ns)
             uint64_t frames = pending_frames(s, p);
             uint32_t bytes = (uint32_t)(frames * 2u * s->channels);
             uint32_t st = VIRTIO_SND_S_OK, data = 0;
-            VirtioChain *c = snd->chain;
-            c->head = p->head;
-            c->count = p->count;
-            c->readable_len = p->readable_len;
-            c->writable_len = p->writable_len;
-            memcpy(c->segments, p->segments, sizeof(VirtioSegment) * p->count);
+            VirtioChain *c = pending_chain(snd, p);
             if (!ensure_scratch(snd, bytes)) {
                 st = VIRTIO_SND_S_IO_ERR;
             } else if (s->direction == VIRTIO_SND_D_OUTPUT) {

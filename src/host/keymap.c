@@ -2,7 +2,6 @@
 #include "host/keymap.h"
 
 #include <linux/input-event-codes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,15 +66,6 @@ int keymap_from_name(const char *name)
         if (!strcmp(names[i].name, name))
             return names[i].code;
     return 0;
-}
-
-void keymap_names(char *out, size_t out_len)
-{
-    size_t n = 0;
-    if (out_len)
-        out[0] = 0;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && n < out_len; i++)
-        n += (size_t)snprintf(out + n, out_len - n, "%s%s", i ? " " : "", names[i].name);
 }
 
 /* USB HID usage page 7 (= SDL_Scancode numbering). */

@@ -16,7 +16,5 @@ int keymap_from_name(const char *name);
 int keymap_from_hid_usage(int usage);
 /* X11 keysym (RFB KeyEvent) -> KEY_*; 0 if unmapped. */
 int keymap_from_keysym(uint32_t keysym);
-/* The known names, space separated, for help texts. */
-void keymap_names(char *out, size_t out_len);
 
 #endif

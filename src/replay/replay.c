@@ -1101,6 +1101,7 @@ int replay_round_end(Replay *r, uint64_t icount)
 {
     if (!r || r->mode != REPLAY_PLAY)
         return REPLAY_CONTINUE;
+    icount += r->icount_bias; /* trace icount (loadvm while recording) */
     for (;;) {
         const TraceEvent *ev;
         if (replay_peek(r, &ev) != 1 || ev->icount != icount)
@@ -1215,7 +1216,12 @@ int replay_finish(Replay *r, uint64_t icount, int status)
 #define POSITION_MAGIC 0x534f5052u /* "RPOS" */
 #define POSITION_VERSION 1
 
-uint64_t replay_next_sync(const Replay *r) { return r->next_sync; }
+/* In machine icounts, as the board counts (next_sync is a trace icount:
+ * after a recorded loadvm the two differ by icount_bias). */
+uint64_t replay_next_sync(const Replay *r)
+{
+    return r->next_sync == UINT64_MAX ? UINT64_MAX : r->next_sync - r->icount_bias;
+}
 uint64_t replay_events_delivered(const Replay *r) { return r->events_delivered; }
 
 /* u32 magic, u32 version, u8 mode, u64 sync_count, u64 next_sync; replay
@@ -1271,6 +1277,34 @@ void replay_position_save(const Replay *r, StateWriter *w)
     }
 }
 
+/* The sync schedule saved with a position must be this trace's. */
+static bool position_schedule_ok(const Replay *r, uint64_t next_sync, char *err, size_t err_len)
+{
+    if (next_sync == 0 || (next_sync != UINT64_MAX && next_sync % r->sync_interval != 0)) {
+        message_format(err, err_len, "replay position: the sync schedule does not match this "
+                                     "trace (sync interval %" PRIu64 ")", r->sync_interval);
+        return false;
+    }
+    return true;
+}
+
+/* Puts the replay's reader at P and its sync counters where a saved
+ * position had them; the caller sets the delivered-event fields. */
+static bool position_seek(Replay *r, const TraceReaderPos *p, uint64_t sync_count,
+                          uint64_t next_sync, uint64_t bias, char *err, size_t err_len)
+{
+    if (trace_reader_seek(r->reader, p) < 0) {
+        message_format(err, err_len, "replay position: %s: %s", r->path,
+                       trace_reader_error(r->reader));
+        return false;
+    }
+    r->have_peek = false;
+    r->sync_count = sync_count;
+    r->icount_bias = bias;
+    r->next_sync = next_sync;
+    return true;
+}
+
 /* A position saved while recording holds the number of events written
  * before it: a second reader of the trace skips that many events and the
  * replay's reader is put where it stops. The RAM pages dirty since the
@@ -1284,11 +1318,8 @@ static bool replay_position_load_recorded(Replay *r, StateReader *rd, uint64_t s
         message_format(err, err_len, "replay position: record truncated or damaged");
         return false;
     }
-    if (next_sync == 0 || (next_sync != UINT64_MAX && next_sync % r->sync_interval != 0)) {
-        message_format(err, err_len, "replay position: the sync schedule does not match this "
-                                     "trace (sync interval %" PRIu64 ")", r->sync_interval);
+    if (!position_schedule_ok(r, next_sync, err, err_len))
         return false;
-    }
     char why[256];
     TraceReader *scan = trace_reader_open(r->path, why, sizeof(why));
     if (!scan) {
@@ -1310,15 +1341,8 @@ static bool replay_position_load_recorded(Replay *r, StateReader *rd, uint64_t s
     TraceReaderPos p;
     trace_reader_tell(scan, &p);
     trace_reader_close(scan);
-    if (trace_reader_seek(r->reader, &p) < 0) {
-        message_format(err, err_len, "replay position: %s: %s", r->path,
-                       trace_reader_error(r->reader));
+    if (!position_seek(r, &p, sync_count, next_sync, bias, err, err_len))
         return false;
-    }
-    r->have_peek = false;
-    r->sync_count = sync_count;
-    r->icount_bias = bias;
-    r->next_sync = next_sync;
     r->events_delivered = events;
     r->have_last = false;
     return true;
@@ -1344,16 +1368,12 @@ bool replay_position_load(Replay *r, StateReader *rd, char *err, size_t err_len)
     if (mode == REPLAY_RECORD) /* savevm during the recording (snapshots.md) */
         return replay_position_load_recorded(r, rd, sync_count, next_sync, bias, err, err_len);
     if (mode != REPLAY_PLAY) {
-        message_format(err, err_len, "the state was saved %s; it has no position in this "
-                                     "replay's trace",
-                       mode == REPLAY_RECORD ? "while recording" : "outside a replay");
+        message_format(err, err_len, "the state was saved outside a replay; it has no "
+                                     "position in this replay's trace");
         return false;
     }
-    if (next_sync == 0 || (next_sync != UINT64_MAX && next_sync % r->sync_interval != 0)) {
-        message_format(err, err_len, "replay position: the sync schedule does not match this "
-                                     "trace (sync interval %" PRIu64 ")", r->sync_interval);
+    if (!position_schedule_ok(r, next_sync, err, err_len))
         return false;
-    }
     uint64_t delivered = state_get_u64(rd);
     bool have_last = state_get_u8(rd) != 0;
     uint32_t last_kind = state_get_u32(rd), last_channel = state_get_u32(rd);
@@ -1392,15 +1412,8 @@ bool replay_position_load(Replay *r, StateReader *rd, char *err, size_t err_len)
         }
         page += delta;
     }
-    if (trace_reader_seek(r->reader, &p) < 0) {
-        message_format(err, err_len, "replay position: %s: %s", r->path,
-                       trace_reader_error(r->reader));
+    if (!position_seek(r, &p, sync_count, next_sync, bias, err, err_len))
         return false;
-    }
-    r->have_peek = false;
-    r->sync_count = sync_count;
-    r->icount_bias = bias;
-    r->next_sync = next_sync;
     r->events_delivered = delivered;
     r->have_last = have_last;
     r->last_kind = last_kind;

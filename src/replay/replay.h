@@ -153,8 +153,9 @@ int replay_finish(Replay *r, uint64_t icount, int status);
  * position into a replay is refused. */
 void replay_position_save(const Replay *r, StateWriter *w);
 bool replay_position_load(Replay *r, StateReader *r_state, char *err, size_t err_len);
-/* Replay: the icount at or after which the next sync point falls (its
- * round clears the RAM dirty bits), and the events delivered so far. */
+/* Replay: the machine icount at or after which the next sync point falls
+ * (its round clears the RAM dirty bits; the trace's sync schedule moved by
+ * the icount bias of a recorded loadvm), and the events delivered so far. */
 uint64_t replay_next_sync(const Replay *r);
 uint64_t replay_events_delivered(const Replay *r);
 

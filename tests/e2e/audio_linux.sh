@@ -13,19 +13,15 @@
 # Exit 0 pass, 1 fail, 77 skip (no guest, no cross compiler, no SDL disk driver).
 set -u
 cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
-case "$DEJA" in *qemu*) echo "skip: deja's virtio-sound test (QEMU 7.2 has no virtio-sound)"; exit 77 ;; esac
-GUEST=${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest
-[ -r "$GUEST/Image" ] && [ -r "$GUEST/initramfs.cpio.gz" ] || { echo "skip: no guest in $GUEST"; exit 77; }
-grep -q virtio_snd "$GUEST/manifest" 2>/dev/null || { echo "skip: guest without virtio_snd"; exit 77; }
+. tests/lib/e2e.sh
+case "$DEJA" in *qemu*) skip "deja's virtio-sound test (QEMU 7.2 has no virtio-sound)" ;; esac
+need_guest
+grep -q virtio_snd "$GUEST/manifest" 2>/dev/null || skip "guest without virtio_snd"
 CC_RV=${CC_RV:-riscv64-unknown-elf-gcc}
-command -v "$CC_RV" >/dev/null 2>&1 || { echo "skip: no $CC_RV (gcc-riscv64-unknown-elf)"; exit 77; }
-command -v python3 >/dev/null 2>&1 || { echo "skip: no python3"; exit 77; }
+need_cmd "$CC_RV" gcc-riscv64-unknown-elf
+need_cmd python3
 mkdir -p build/tests/e2e
 OUT=$(mktemp -d build/tests/e2e/audio-linux.XXXXXX) # private: runs may overlap
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 
 # The guest program and an extra initrd archive holding it and /init.
 if ! "$CC_RV" -march=rv64gc -mabi=lp64d -O2 -static -nostdlib -ffreestanding -fno-builtin \

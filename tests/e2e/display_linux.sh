@@ -17,17 +17,13 @@
 # Exit 0 pass, 1 fail, 77 skip (no guest or no python3).
 set -u
 cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
+. tests/lib/e2e.sh
 TRACE_TOOL=${DEJA_TRACE:-build/deja-trace}
-GUEST=${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest
-[ -r "$GUEST/Image" ] && [ -r "$GUEST/initramfs.cpio.gz" ] || { echo "skip: no guest in $GUEST"; exit 77; }
-command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
-grep -q virtio_gpu "$GUEST/manifest" 2>/dev/null || { echo "skip: guest without virtio_gpu (run guest/build-initramfs.sh)"; exit 77; }
+need_guest
+need_cmd python3
+grep -q virtio_gpu "$GUEST/manifest" 2>/dev/null || skip "guest without virtio_gpu (run guest/build-initramfs.sh)"
 mkdir -p build/tests/e2e
 OUT=$(mktemp -d build/tests/e2e/display-linux.XXXXXX) # private: runs may overlap
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 
 set -- -M virt -m 256M -display none -kernel "$GUEST/Image" -initrd "$GUEST/initramfs.cpio.gz" \
     -append "console=tty0 console=ttyS0 deja.scenario=display" -device virtio-gpu-device

@@ -30,43 +30,14 @@ else
     bad "record: too short or broken (${end:-no} instructions)"; cat $OUT/record.err $OUT/check.err; exit 1
 fi
 
-# gdb_session NAME : replay under -S -gdb on a free port, gdb running
-# check.py with the GDB_* settings of the environment.
-gdb_session() {
-    name=$1
-    shift
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    timeout 60 $DEJA "$@" -icount shift=2,rr=replay,rrfile=$TRACE -S -gdb tcp::$port 2>$OUT/$name.err &
-    pid=$!
-    i=0
-    while [ $i -lt 50 ] && ! python3 -c "import socket; socket.create_connection(('127.0.0.1',$port)).close()" 2>/dev/null; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    GDB_PORT=$port GDB_ELF= timeout 60 gdb-multiarch -batch -nx -x tests/e2e/gdb/check.py \
-        >$OUT/$name.gdb 2>&1
-    kill $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    grep -E '^(ok|FAIL) ' $OUT/$name.gdb | sed "s/^\(ok  \|FAIL\) /&$name: /"
-    grep '^expect-watch' $OUT/$name.gdb | while read -r _ old new; do
-        if grep -A1 "^Old value = $old\$" $OUT/$name.gdb | grep -q "^New value = $new\$"; then
-            echo "ok   $name: watch values $old -> $new"
-        else
-            echo "FAIL $name: gdb did not print Old value = $old, New value = $new"
-        fi
-    done >$OUT/$name.values
-    cat $OUT/$name.values
-    if grep -q '^FAIL' $OUT/$name.gdb $OUT/$name.values || ! grep -q '^ok ' $OUT/$name.gdb; then
-        fail=1
-        echo "--- $name: gdb output"; tail -20 $OUT/$name.gdb; echo "--- deja stderr"; tail -5 $OUT/$name.err
-    fi
-}
+. tests/e2e/gdb/session.sh
+REPLAY="-icount shift=2,rr=replay,rrfile=$TRACE"
 
 GDB_MODE=replay GDB_START=icount:$POS GDB_WATCH=auto GDB_DUMP=$OUT/reverse.dump \
-    gdb_session replay "$@"
+    gdb_session replay "" "$@" $REPLAY
 icount=$(sed -n 's/.*instruction count = \([0-9]*\).*/\1/p' $OUT/reverse.dump 2>/dev/null)
 if [ -n "$icount" ]; then
-    GDB_MODE=straight GDB_ICOUNT=$icount GDB_DUMP=$OUT/straight.dump gdb_session straight "$@"
+    GDB_MODE=straight GDB_ICOUNT=$icount GDB_DUMP=$OUT/straight.dump gdb_session straight "" "$@" $REPLAY
     if cmp -s $OUT/reverse.dump $OUT/straight.dump && grep -q "State digest" $OUT/straight.dump; then
         ok "state after reverse execution = straight replay at instruction $icount"
     else

@@ -16,16 +16,12 @@
 # skipped (with a message) without Xvfb or xdotool.
 set -u
 cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
-GUEST=${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest
-[ -r "$GUEST/Image" ] && [ -r "$GUEST/initramfs.cpio.gz" ] || { echo "skip: no guest in $GUEST"; exit 77; }
-grep -q virtio_input "$GUEST/manifest" 2>/dev/null || { echo "skip: guest without virtio_input"; exit 77; }
-command -v python3 >/dev/null 2>&1 || { echo "skip: no python3"; exit 77; }
+. tests/lib/e2e.sh
+need_guest
+grep -q virtio_input "$GUEST/manifest" 2>/dev/null || skip "guest without virtio_input"
+need_cmd python3
 mkdir -p build/tests/e2e
 OUT=$(mktemp -d build/tests/e2e/input-linux.XXXXXX) # private: runs may overlap
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 
 mkdir -p "$OUT/stage"
 cp guest/init.sh "$OUT/stage/init"

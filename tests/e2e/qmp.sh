@@ -9,18 +9,16 @@
 # tcp. Exit 0 pass, 1 fail, 77 skip.
 set -u
 cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
-OUT=build/tests/e2e/qmp/run$$
+. tests/lib/e2e.sh
+need_cmd riscv64-unknown-elf-gcc
+need_cmd python3
+out_dir qmp
+OUT=$OUT/run$$
 mkdir -p "$OUT"
-command -v riscv64-unknown-elf-gcc >/dev/null || { echo "skip: no riscv64-unknown-elf-gcc"; exit 77; }
-command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 riscv64-unknown-elf-gcc -march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany -nostdlib \
     -ffreestanding -O2 -T tests/e2e/board/link.ld tests/e2e/board/start.S \
     tests/e2e/replay_echo.c -o $OUT/echo.elf || exit 1
 
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 CLIENT="python3 tests/e2e/qmp_client.py"
 SOCK=$OUT/qmp.sock
 BASE="-M virt -display none -bios none -kernel $OUT/echo.elf -serial stdio"
@@ -89,7 +87,6 @@ fi
 
 # Linux (skipped without the guest): a recording ended by QMP quit, then
 # its replay with a replay-break in the middle and seeks around it
-GUEST=${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest
 if [ -r "$GUEST/Image" ] && [ -r "$GUEST/initramfs.cpio.gz" ]; then
     LINUX="-M virt -m 256M -display none -kernel $GUEST/Image -initrd $GUEST/initramfs.cpio.gz -append console=ttyS0 -serial stdio"
     rm -f $SOCK

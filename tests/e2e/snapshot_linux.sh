@@ -14,23 +14,19 @@
 # Exit 0 pass, 1 fail, 77 skip (no guest, no mkfs.ext4).
 set -u
 cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
-GUEST=${XDG_CACHE_HOME:-$HOME/.cache}/deja/guest
-[ -r "$GUEST/Image" ] && [ -r "$GUEST/initramfs.cpio.gz" ] || { echo "skip: no guest in $GUEST"; exit 77; }
+. tests/lib/e2e.sh
+need_guest
 MKFS=$(command -v mkfs.ext4 || echo /sbin/mkfs.ext4)
-[ -x "$MKFS" ] || { echo "skip: no mkfs.ext4 (e2fsprogs)"; exit 77; }
-grep -q ext4 "$GUEST/manifest" 2>/dev/null || { echo "skip: guest without ext4"; exit 77; }
-command -v python3 >/dev/null || { echo "skip: no python3 (monitor client)"; exit 77; }
+[ -x "$MKFS" ] || skip "no mkfs.ext4 (e2fsprogs)"
+grep -q ext4 "$GUEST/manifest" 2>/dev/null || skip "guest without ext4"
+need_cmd python3 "monitor client"
 mkdir -p build/tests/e2e
 OUT=$(mktemp -d build/tests/e2e/snapshot-linux.XXXXXX)
 OUT=$(cd "$OUT" && pwd)
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 
 mkdir -p "$OUT/files"
 echo "hello from the host" > "$OUT/files/hello.txt"
-"$MKFS" -q -F -d "$OUT/files" "$OUT/disk.img" 8M >/dev/null 2>&1 || { echo "skip: mkfs.ext4 -d failed"; exit 77; }
+"$MKFS" -q -F -d "$OUT/files" "$OUT/disk.img" 8M >/dev/null 2>&1 || skip "mkfs.ext4 -d failed"
 
 # Monitor client: python3 mon.py SOCKET [wait:FILE:TEXT | COMMAND]...
 # wait:FILE:TEXT waits (60 s max) until FILE contains TEXT; send:FILE:TEXT

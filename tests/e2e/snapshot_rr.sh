@@ -7,18 +7,40 @@
 # refused with a message. Exit 0 pass, 1 fail, 77 skip.
 set -u
 cd "$(dirname "$0")/../.."
-DEJA=${DEJA:-build/deja}
-command -v riscv64-unknown-elf-gcc >/dev/null || { echo "skip: no riscv64-unknown-elf-gcc"; exit 77; }
+. tests/lib/e2e.sh
+need_cmd riscv64-unknown-elf-gcc
 mkdir -p build/tests/e2e
 OUT=$(mktemp -d build/tests/e2e/snapshot-rr.XXXXXX)
 riscv64-unknown-elf-gcc -march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany -nostdlib \
     -ffreestanding -O2 -T tests/e2e/board/link.ld tests/e2e/board/start.S \
     tests/e2e/replay_echo.c -o $OUT/echo.elf || exit 1
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 BASE="-M virt -nographic -bios none -kernel $OUT/echo.elf"
 TRACE=$OUT/echo.rr
+
+# monitor SOCKET: runs the Python on stdin after a prelude that connects to
+# the monitor at SOCKET (buffer in buf) and defines cmd(LINE): sends LINE
+# (None: nothing) and copies the output up to the next prompt to stdout.
+monitor() {
+    { cat <<'PY'
+import socket, sys, time
+for _ in range(200):
+    try:
+        s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); break
+    except OSError:
+        time.sleep(0.05)
+s.settimeout(20)
+buf = b""
+def cmd(line):
+    global buf
+    if line:
+        s.sendall(line.encode() + b"\n")
+    while b"(deja) " not in buf:
+        buf += s.recv(4096)
+    out, _, buf = buf.partition(b"(deja) ")
+    sys.stdout.write(out.decode().replace("\r", ""))
+PY
+      cat; } | python3 - "$1"
+}
 
 (sleep 0.5; printf 'hello'; sleep 0.3; printf ' world\n'; sleep 0.3; printf q) |
     timeout 30 $DEJA $BASE -serial stdio -icount shift=2,rr=record,rrfile=$TRACE,rrsync=2000,rrsnapshot=start \
@@ -53,23 +75,7 @@ fi
 timeout 30 $DEJA $BASE -serial null -icount shift=2,rr=replay,rrfile=$TRACE -S \
     -monitor unix:$OUT/m.sock,server,nowait </dev/null >/dev/null 2>$OUT/later.err &
 pid=$!
-python3 - $OUT/m.sock >$OUT/later.mon 2>&1 <<'PY'
-import socket, sys, time
-for _ in range(200):
-    try:
-        s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); break
-    except OSError:
-        time.sleep(0.05)
-s.settimeout(20)
-buf = b""
-def cmd(line):
-    global buf
-    if line:
-        s.sendall(line.encode() + b"\n")
-    while b"(deja) " not in buf:
-        buf += s.recv(4096)
-    out, _, buf = buf.partition(b"(deja) ")
-    sys.stdout.write(out.decode().replace("\r", ""))
+monitor $OUT/m.sock >$OUT/later.mon 2>&1 <<'PY'
 cmd(None)
 cmd("savevm zero")
 cmd("replay_break 1234")
@@ -102,23 +108,7 @@ TRACE2=$OUT/loadvm.rr
     timeout 30 $DEJA $BASE -serial stdio -icount shift=2,rr=record,rrfile=$TRACE2,rrsync=2000 -S \
     -monitor unix:$OUT/l.sock,server,nowait >$OUT/lrecord.out 2>$OUT/lrecord.err &
 pid=$!
-python3 - $OUT/l.sock >$OUT/lrecord.mon 2>&1 <<'PY'
-import socket, sys, time
-for _ in range(200):
-    try:
-        s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); break
-    except OSError:
-        time.sleep(0.05)
-s.settimeout(20)
-buf = b""
-def cmd(line):
-    global buf
-    if line:
-        s.sendall(line.encode() + b"\n")
-    while b"(deja) " not in buf:
-        buf += s.recv(4096)
-    out, _, buf = buf.partition(b"(deja) ")
-    sys.stdout.write(out.decode().replace("\r", ""))
+monitor $OUT/l.sock >$OUT/lrecord.mon 2>&1 <<'PY'
 cmd(None)
 cmd("savevm s0")
 cmd("cont")

@@ -113,6 +113,54 @@ static int run_pulled(Replay *r, uint8_t random_out[8])
     return replay_finish(r, 2500, 5);
 }
 
+/* The same round after a loadvm logged in the recording (machine icount
+ * 900 is trace icount 1500): replay_round_end must look for the held
+ * input at the trace icount too. */
+static int run_pulled_rebased(Replay *r, uint8_t random_out[8])
+{
+    replay_rebase(r, 1000, 400);
+    int status = replay_round(r, 900);
+    if (status != REPLAY_CONTINUE)
+        return status;
+    status = replay_random_bytes(r, 900, 1, random_out, 8);
+    if (status != REPLAY_CONTINUE)
+        return status;
+    if (replay_mode(r) == REPLAY_RECORD)
+        replay_log_serial_input(r, 900, 0, (const uint8_t *)"yo", 2);
+    status = replay_round_end(r, 900);
+    if (status != REPLAY_CONTINUE)
+        return status;
+    CHECK_EQ(received_len, replay_mode(r) == REPLAY_PLAY ? 2 : 0);
+    return replay_finish(r, 1900, 5);
+}
+
+static void test_pulled_then_pushed_rebased(void)
+{
+    uint8_t recorded[8], replayed[8];
+    reset_machine();
+    Replay *r = open_replay(REPLAY_RECORD);
+    CHECK(r != NULL);
+    CHECK_EQ(run_pulled_rebased(r, recorded), 5);
+    replay_close(r);
+
+    reset_machine();
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *capture = tmpfile();
+    dup2(fileno(capture), 2);
+    r = open_replay(REPLAY_PLAY);
+    int status = r ? run_pulled_rebased(r, replayed) : -2;
+    replay_close(r);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(capture);
+    CHECK_EQ(status, 5);
+    CHECK(memcmp(recorded, replayed, 8) == 0);
+    CHECK_EQ(received_len, 2);
+    CHECK(memcmp(received, "yo", 2) == 0);
+}
+
 static void test_pulled_then_pushed(void)
 {
     uint8_t recorded[8], replayed[8];
@@ -138,6 +186,30 @@ static void test_pulled_then_pushed(void)
     CHECK(memcmp(recorded, replayed, 8) == 0);
     CHECK_EQ(received_len, 2);
     CHECK(memcmp(received, "yo", 2) == 0);
+}
+
+/* After a loadvm logged in a recording (replay_rebase) the trace's sync
+ * schedule is in trace icounts; replay_next_sync answers in the machine's,
+ * which is what the checkpoints compare it with (virt_seek.c harvests the
+ * dirty bits at the sync round, before replay_round clears them). */
+static void test_next_sync_rebased(void)
+{
+    reset_machine();
+    Replay *r = open_replay(REPLAY_RECORD);
+    CHECK(r != NULL);
+    CHECK_EQ(replay_round(r, 500), REPLAY_CONTINUE);
+    CHECK_EQ(replay_next_sync(r), 1000);
+    /* loadvm at machine 800 of a snapshot taken at 100: trace = machine + 700. */
+    replay_rebase(r, 800, 100);
+    CHECK_EQ(replay_next_sync(r), 300);
+    bus_write(&bus, RAM_BASE + 5 * BUS_PAGE_SIZE, 8, 1);
+    CHECK(bus.page_flags[5] & BUS_PAGE_DIRTY);
+    /* Machine 300 is trace 1000: the sync round, which clears the bits. */
+    CHECK_EQ(replay_round(r, 300), REPLAY_CONTINUE);
+    CHECK(!(bus.page_flags[5] & BUS_PAGE_DIRTY));
+    CHECK_EQ(replay_next_sync(r), 1300);
+    replay_close(r);
+    unlink(trace_path);
 }
 
 int main(void)
@@ -169,6 +241,8 @@ int main(void)
         printf("%s", report);
 
     test_pulled_then_pushed();
+    test_pulled_then_pushed_rebased();
+    test_next_sync_rebased();
 
     unlink(trace_path);
     bus_free(&bus);

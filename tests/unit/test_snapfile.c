@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "board/virt.h"
+#include "board/virt_seek.h"
 #include "board/virt_snapshot.h"
 #include "board/virt_state.h"
 #include "check.h"
@@ -105,6 +106,28 @@ static void test_core_round_trip(void)
             CHECK(strstr(err, "hart.0") != NULL);
             CHECK_EQ(m->uart.scr, 9); /* unchanged */
             CHECK_EQ(m->clock.warp_ns, 9 * 99);
+            data[4 + 8 * idx] = 1;
+            /* A satp mode no write can set (the page walk would shift by
+             * a negative count), and mstatus.MPP = 2 (reserved). */
+            int satp = hart_state_field_find("satp");
+            int mstatus = hart_state_field_find("mstatus");
+            CHECK(satp >= 0 && mstatus >= 0);
+            for (int bad = 0; bad < 3 && satp >= 0 && mstatus >= 0; bad++) {
+                uint8_t *field = data + 4 + 8 * (bad < 2 ? satp : mstatus);
+                uint8_t saved[8];
+                memcpy(saved, field, 8);
+                if (bad < 2)
+                    field[7] = bad == 0 ? 0x10 : 0xf0; /* mode 1, mode 15 */
+                else
+                    field[1] = (uint8_t)((field[1] & ~0x18) | 0x10); /* MPP = 2 */
+                state_reader_init(&r, copy, a.len);
+                CHECK(!virt_state_load_core(m, &r, err, sizeof(err)));
+                CHECK(strstr(err, "hart.0") != NULL);
+                CHECK_EQ(m->uart.scr, 9);
+                memcpy(field, saved, 8);
+            }
+            state_reader_init(&r, copy, a.len); /* repaired: loads */
+            CHECK(virt_state_load_core(m, &r, err, sizeof(err)));
         }
         free(copy);
     }
@@ -231,9 +254,129 @@ static void test_snapshot_files(void)
     virt_destroy(m);
 }
 
+/* A replay paused between the delivery of a logged host request (the
+ * position is past it) and its handling at the end of the round: a state
+ * saved there must bring the request back, or a load skips the reset. */
+static char trace[64];
+
+/* A recording of a machine with no guest code: a reset request at 0, the
+ * end at end_icount; returns the same machine set up to replay it. */
+static VirtMachine *make_replay(uint64_t end_icount)
+{
+    snprintf(trace, sizeof(trace), "/tmp/deja-test-snapfile-%d.rr", (int)getpid());
+    VirtConfig config = { .ram_size = 16 << 20, .hart_count = 1, .bios = "none",
+                          .icount_shift = 2 };
+    config.replay = (ReplayOptions){ .mode = REPLAY_RECORD, .path = trace };
+    VirtMachine *m = virt_create(&config);
+    CHECK(m != NULL && virt_replay_start(m));
+    if (!m || !m->replay)
+        return NULL;
+    replay_log_host_request(m->replay, 0, TRACE_REQ_RESET);
+    CHECK_EQ(replay_finish(m->replay, end_icount, 0), 0);
+    replay_close(m->replay);
+    m->replay = NULL;
+    virt_destroy(m);
+
+    config.replay.mode = REPLAY_PLAY;
+    m = virt_create(&config);
+    CHECK(m != NULL && virt_replay_start(m));
+    if (m && !m->replay) {
+        virt_destroy(m);
+        m = NULL;
+    }
+    return m;
+}
+
+static void test_replay_request_travels(void)
+{
+    VirtMachine *m = make_replay(0);
+    if (!m)
+        return;
+    CHECK_EQ(replay_round(m->replay, 0), REPLAY_CONTINUE);
+    CHECK_EQ(m->replay_request, TRACE_REQ_RESET);
+    StateWriter w;
+    state_writer_init(&w);
+    virt_state_save_core(m, &w);
+    CHECK(!w.failed);
+    m->replay_request = 0;
+    StateReader r;
+    state_reader_init(&r, w.data, w.len);
+    char err[256] = "";
+    CHECK(virt_state_load_core(m, &r, err, sizeof(err)));
+    if (err[0])
+        printf("%s\n", err);
+    CHECK_EQ(m->replay_request, TRACE_REQ_RESET);
+    /* Without a pending request, none comes back from the state. */
+    m->replay_request = 0;
+    state_writer_clear(&w);
+    virt_state_save_core(m, &w);
+    m->replay_request = TRACE_REQ_QUIT;
+    state_reader_init(&r, w.data, w.len);
+    CHECK(virt_state_load_core(m, &r, err, sizeof(err)));
+    CHECK_EQ(m->replay_request, 0);
+    state_writer_free(&w);
+    virt_destroy(m);
+    unlink(trace);
+}
+
+/* After a loadvm the first checkpoint is at the loaded count: a seek
+ * before it is refused, and the replay goes on (it used to stop). */
+static void test_seek_before_first_checkpoint(void)
+{
+    VirtMachine *m = make_replay(10000);
+    if (!m)
+        return;
+    m->monitor = hmp_create(m, NULL);
+    virt_seek_tick(m); /* checkpoint 0, at 0 */
+    m->clock.machine_icount = 5000; /* as a loadvm of a snapshot at 5000 leaves it */
+    virt_seek_forget(m);
+    virt_seek_tick(m); /* the first checkpoint after the load */
+    char err[256] = "";
+    CHECK(!virt_seek(m, 100, err, sizeof(err)));
+    CHECK(strstr(err, "before the first checkpoint (at 5000") != NULL);
+    CHECK(!virt_seek_pending(m) && !virt_seek_busy(m));
+    virt_seek_tick(m);
+    CHECK_EQ(m->monitor_request, 0);
+    CHECK(!m->replay_aborted);
+    hmp_destroy(m->monitor);
+    m->monitor = NULL;
+    virt_destroy(m);
+    unlink(trace);
+}
+
+/* The trace header names the display mode: a replay with another xres
+ * or yres (another GET_DISPLAY_INFO answer) is refused at the start. */
+static void test_header_display_mode(void)
+{
+    VirtConfig config = { .ram_size = 16 << 20, .hart_count = 1, .bios = "none",
+                          .icount_shift = 2 };
+    char err[256];
+    CHECK(virt_block_parse_device(&config.block, "virtio-gpu-device,xres=640,yres=480", err,
+                                  sizeof(err)));
+    VirtMachine *m = virt_create(&config);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    TraceHeader header = { 0 };
+    CHECK(virt_block_header(m, &header));
+    const TraceHeaderEntry *e = trace_header_get(&header, "virtio-devices");
+    CHECK(e != NULL);
+    if (e) {
+        char text[300];
+        snprintf(text, sizeof(text), "%.*s", (int)e->len, (const char *)e->value);
+        CHECK(strstr(text, ":virtio-gpu(640x480)") != NULL);
+        if (!strstr(text, ":virtio-gpu(640x480)"))
+            printf("virtio-devices: %s\n", text);
+    }
+    virt_destroy(m);
+}
+
 int main(void)
 {
     test_core_round_trip();
+    test_replay_request_travels();
+    test_seek_before_first_checkpoint();
+    test_header_display_mode();
     test_snapshot_files();
     if (!failures)
         printf("test_snapfile: ok\n");

@@ -519,6 +519,41 @@ int main(void)
     gpu.ops.reset(&gpu);
     CHECK_EQ(gpu.memory_used, 0);
 
+    /* Hostile state files (fixed seed): a saved state with a scanout, a
+     * backing and an unflushed picture, with random bytes changed. A load
+     * either fails (device left reset) or gives a state that works. */
+    CHECK_EQ(create(1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, W, H), VIRTIO_GPU_RESP_OK_NODATA);
+    CHECK_EQ(attach(1, 2, addrs, lens, 2), VIRTIO_GPU_RESP_OK_NODATA);
+    CHECK_EQ(set_scanout(0, 1, 0, 0, W, H), VIRTIO_GPU_RESP_OK_NODATA);
+    fill_backing(0x22);
+    CHECK_EQ(transfer(1, 0, 0, W, H, 0), VIRTIO_GPU_RESP_OK_NODATA);
+    state_writer_clear(&w1);
+    gpu.ops.save(&gpu, &w1);
+    uint8_t *mut = malloc(w1.len);
+    int loaded = 0;
+    for (int n = 0; n < 2000 && mut; n++) {
+        memcpy(mut, w1.data, w1.len);
+        for (int k = 0; k < 1 + n % 4; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t at = (size_t)(seed >> 20) % (n & 1 ? w1.len : 120);
+            mut[at] = (seed >> 60) & 1 ? (uint8_t)(seed >> 8) : (uint8_t)(mut[at] ^ (1u << ((seed >> 12) & 7)));
+        }
+        state_reader_init(&r, mut, w1.len);
+        if (!gpu.ops.load(&gpu, &t, &r)) {
+            CHECK_EQ(gpu.resource_count, 0);
+            continue;
+        }
+        loaded++;
+        CHECK(gpu.memory_used <= gpu.memory_cap);
+        transfer(1, 0, 0, W, H, 0);
+        flush(1, 0, 0, W, H);
+        state_writer_clear(&w2);
+        gpu.ops.save(&gpu, &w2);
+    }
+    free(mut);
+    CHECK(loaded > 100); /* pixel bytes changed: loads, and runs on */
+    gpu.ops.reset(&gpu);
+
     /* The device never went to NEEDS_RESET: all of the above were answers. */
     CHECK(!(reg(0x070) & VIRTIO_STATUS_NEEDS_RESET));
 

@@ -402,6 +402,36 @@ int main(void)
     }
     CHECK(!(reg(0x070) & VIRTIO_STATUS_NEEDS_RESET));
 
+    /* The driver disables a queue (QueueReady 0) and sets its size to 0
+     * while the device holds messages from it: RELEASE and the running
+     * stream's completions must not touch that queue (no division by the
+     * size 0, no used-ring write to a ring the driver took back). */
+    driver_setup();
+    CHECK_EQ(set_params(0, 16384, 4096, 2, VIRTIO_SND_PCM_FMT_S16, VIRTIO_SND_PCM_RATE_48000),
+             VIRTIO_SND_S_OK);
+    CHECK_EQ(pcm(VIRTIO_SND_R_PCM_PREPARE, 0), VIRTIO_SND_S_OK);
+    io_message(VIRTIO_SND_QUEUE_TX, 0, 0, DATA, 4096, RESP + 0x100);
+    io_message(VIRTIO_SND_QUEUE_TX, 1, 0, DATA, 4096, RESP + 0x108);
+    CHECK_EQ(used_new(VIRTIO_SND_QUEUE_TX, NULL), 0);
+    wreg(0x030, VIRTIO_SND_QUEUE_TX);
+    wreg(0x044, 0);
+    wreg(0x038, 0);
+    CHECK_EQ(pcm(VIRTIO_SND_R_PCM_RELEASE, 0), VIRTIO_SND_S_OK);
+    CHECK_EQ(used_new(VIRTIO_SND_QUEUE_TX, NULL), 0);
+    driver_setup();
+    CHECK_EQ(set_params(0, 16384, 4096, 2, VIRTIO_SND_PCM_FMT_S16, VIRTIO_SND_PCM_RATE_48000),
+             VIRTIO_SND_S_OK);
+    CHECK_EQ(pcm(VIRTIO_SND_R_PCM_PREPARE, 0), VIRTIO_SND_S_OK);
+    io_message(VIRTIO_SND_QUEUE_TX, 0, 0, DATA, 4096, RESP + 0x100);
+    CHECK_EQ(pcm(VIRTIO_SND_R_PCM_START, 0), VIRTIO_SND_S_OK);
+    CHECK_EQ(virtio_snd_service(&snd, 1000), -1);
+    wreg(0x030, VIRTIO_SND_QUEUE_TX);
+    wreg(0x044, 0);
+    wreg(0x038, 0);
+    CHECK_EQ(virtio_snd_service(&snd, 1000000000), -1);
+    CHECK_EQ(used_new(VIRTIO_SND_QUEUE_TX, NULL), 0);
+    CHECK_EQ(pcm(VIRTIO_SND_R_PCM_STOP, 0), VIRTIO_SND_S_OK);
+
     /* Device reset clears the streams. */
     wreg(0x070, 0);
     CHECK_EQ(virtio_snd_next_deadline(&snd), CLOCK_NEVER);
