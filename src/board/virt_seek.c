@@ -56,8 +56,10 @@
 #include <xxhash.h>
 
 #include "board/virt.h"
+#include "board/virt_snapshot.h"
 #include "board/virt_state.h"
 #include "snapshot/hart_state.h"
+#include "snapshot/snapfile.h"
 #include "snapshot/state.h"
 
 #define SEEK_DEFAULT_INTERVAL (1ull << 22)
@@ -465,17 +467,41 @@ static bool find_end(VirtMachine *m, VirtSeek *s, char *err, size_t err_len)
         snprintf(err, err_len, "cannot read the trace: %s", why);
         return false;
     }
+    /* The trace's counts are trace icounts; a seek target is a machine
+     * icount. After a recorded loadvm they differ by the bias the LOADVM
+     * sets: its trace icount minus the loaded snapshot's machine icount
+     * (replay_rebase), the snapshot the replay loads there too. */
     TraceEvent ev;
     int rc;
-    uint64_t end = 0;
-    bool is_end = false;
+    uint64_t end = 0, bias = 0;
+    bool is_end = false, ok = true;
     while ((rc = trace_reader_next(r, &ev)) == 1) {
         end = ev.icount;
         is_end = ev.kind == TRACE_EV_END;
+        if (ev.kind == TRACE_EV_LOADVM) {
+            char name[128], dir[4096], path[4352];
+            SnapInfo info;
+            snprintf(name, sizeof(name), "%.*s", (int)(ev.len < 127 ? ev.len : 127),
+                     (const char *)ev.payload);
+            bool have_dir = virt_snapshot_dir(m, dir, sizeof(dir), why, sizeof(why));
+            if (have_dir)
+                snprintf(path, sizeof(path), "%s/%s.snap", dir, name);
+            if (!have_dir || !snapfile_read_info(path, &info, why, sizeof(why))) {
+                snprintf(err, err_len,
+                         "the trace loads snapshot '%s' at instruction %" PRIu64
+                         " (trace count), which cannot be read: %s",
+                         name, ev.icount, why);
+                ok = false;
+                break;
+            }
+            bias = ev.icount - info.icount;
+        }
     }
     trace_reader_close(r);
+    if (!ok)
+        return false;
     s->end_known = true;
-    s->end_icount = end;
+    s->end_icount = end - bias;
     s->end_is_end = is_end;
     return true;
 }

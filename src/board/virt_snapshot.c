@@ -93,6 +93,16 @@ bool virt_snapshot_save(struct VirtMachine *m, const char *name, char *err, size
     if (!at_round_boundary(m, "savevm", err, err_len) ||
         !snapshot_path(m, name, path, sizeof(path), err, err_len))
         return false;
+    /* A monitor request (system_reset, system_powerdown, quit) given
+     * earlier in the same poll is handled, and recorded, only at the next
+     * round boundary: a state saved now would not hold it. */
+    if (m->monitor_request) {
+        snprintf(err, err_len,
+                 "savevm: a %s request from the monitor is still pending; it is handled at "
+                 "the next round boundary: savevm after it",
+                 replay_request_name(m->monitor_request));
+        return false;
+    }
     /* A drive written in place cannot be put back by loadvm. */
     for (int i = 0; i < m->config.block.drive_count; i++) {
         BlockBackend *b = m->block.backends[i];

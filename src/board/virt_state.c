@@ -15,7 +15,9 @@
  * Loading parses and checks the whole record first (layout, config id,
  * every expected section present with a known version), then applies the
  * replay position (the step most likely to be refused), then the clock,
- * harts, devices, overlays and page flags. */
+ * harts, devices, overlays and page flags. A device or an overlay can
+ * still refuse its section then: the core state saved just before the
+ * first change is loaded back (virt_state_load_core_ex), all or nothing. */
 #include "board/virt_state.h"
 
 #include <inttypes.h>
@@ -24,6 +26,8 @@
 #include <string.h>
 
 #include "board/virt.h"
+#include "dev/virtio_blk.h"
+#include "dev/virtio_gpu.h"
 #include "snapshot/hart_state.h"
 
 #define VIRT_STATE_MAGIC 0x54534d56u /* "VMST" */
@@ -77,9 +81,21 @@ void virt_state_config_id(const struct VirtMachine *m, char *out, size_t out_len
         const Device *d = &m->devices[i];
         ADD(" %s@%" PRIx64, d->cls->name, d->base);
         if (d->cls == &virtio_mmio_class) {
+            /* What the guest sees in the slot: the device id, the model
+             * (virtio-keyboard, -mouse or -tablet share an id), a
+             * read-only disk, the display mode a GPU offers (as the trace
+             * header's virtio-devices). */
             const VirtioMmio *t = d->state;
             if (t->device_id)
                 ADD(":%u", t->device_id);
+            if (t->ops) {
+                ADD("=%s", t->ops->name);
+                if (t->device_id == VIRTIO_BLK_DEVICE_ID &&
+                    ((t->ops->features >> VIRTIO_BLK_F_RO) & 1))
+                    ADD("(ro)");
+                if (t->device_id == VIRTIO_GPU_DEVICE_ID && m->block.gpu)
+                    ADD("(%ux%u)", m->block.gpu->display_width, m->block.gpu->display_height);
+            }
         }
     }
     for (int i = 0; i < m->config.block.drive_count; i++) {
@@ -193,8 +209,12 @@ static const Section *find_section(const Section *s, int n, const char *name, ui
     return NULL;
 }
 
-bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore_replay,
-                             char *err, size_t err_len)
+/* Loads the record into m. Everything that can be checked is checked
+ * before the first change; from there on (a device's or a drive overlay's
+ * own checks can still refuse its section) *backup holds the state as it
+ * was, for virt_state_load_core_ex to put back. */
+static bool load_core(struct VirtMachine *m, StateReader *r, bool restore_replay,
+                      StateWriter *backup, char *err, size_t err_len)
 {
     if (state_get_u32(r) != VIRT_STATE_MAGIC || r->failed) {
         snprintf(err, err_len, "not a deja machine state record");
@@ -214,10 +234,21 @@ bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore
         return false;
     }
     if (strcmp(saved_id, id) != 0) {
+        /* Name the first item that differs; the whole ids may not fit. */
+        const char *a = saved_id, *b = id;
+        for (;;) {
+            size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+            if (la != lb || memcmp(a, b, la) != 0)
+                break;
+            a += la + (a[la] != 0);
+            b += lb + (b[lb] != 0);
+            if (!*a || !*b)
+                break;
+        }
         snprintf(err, err_len,
-                 "the state belongs to a different machine configuration: saved '%s', this "
-                 "machine is '%s'",
-                 saved_id, id);
+                 "the state belongs to a different machine configuration: saved '%.*s', this "
+                 "machine has '%.*s' (saved '%s', this machine is '%s')",
+                 (int)strcspn(a, " "), a, (int)strcspn(b, " "), b, saved_id, id);
         return false;
     }
     uint64_t count = state_get_varint(r);
@@ -347,6 +378,14 @@ bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore
         goto out;
     }
 
+    if (backup) {
+        virt_state_save_core(m, backup);
+        if (backup->failed) {
+            snprintf(err, err_len, "out of memory");
+            goto out;
+        }
+    }
+
     if (replay_sec) {
         StateReader rr;
         state_reader_init(&rr, replay_sec->data, replay_sec->len);
@@ -417,6 +456,42 @@ bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore
     ok = true;
 out:
     free(sec);
+    return ok;
+}
+
+bool virt_state_load_core_ex(struct VirtMachine *m, StateReader *r, bool restore_replay,
+                             char *err, size_t err_len)
+{
+    /* All or nothing: a section refused after others were applied puts
+     * the state saved just before the first change back. What the state
+     * does not hold, or the load resets, is kept as it was. */
+    bool stop = m->stop, poweroff = m->poweroff, reboot = m->reboot;
+    uint32_t replay_request = m->replay_request;
+    Hart *running = m->running;
+    bool stop_request[VIRT_MAX_HARTS];
+    for (int h = 0; h < m->hart_count; h++)
+        stop_request[h] = m->harts[h]->stop_request;
+    StateWriter backup;
+    state_writer_init(&backup);
+    bool ok = load_core(m, r, restore_replay, &backup, err, err_len);
+    if (!ok && backup.len) {
+        StateReader br;
+        char why[256];
+        state_reader_init(&br, backup.data, backup.len);
+        if (!load_core(m, &br, restore_replay, NULL, why, sizeof(why))) {
+            size_t n = strlen(err);
+            snprintf(err + n, err_len > n ? err_len - n : 0,
+                     "; the machine could not be put back as it was: %s", why);
+        }
+        m->stop = stop;
+        m->poweroff = poweroff;
+        m->reboot = reboot;
+        m->replay_request = replay_request;
+        m->running = running;
+        for (int h = 0; h < m->hart_count; h++)
+            m->harts[h]->stop_request = stop_request[h];
+    }
+    state_writer_free(&backup);
     return ok;
 }
 

@@ -2,6 +2,7 @@
 /* Machine state and snapshot files: core state round trip (save, change,
  * load, save again gives the same bytes), snapshot files written and read
  * back, corrupt / truncated / foreign files refused with a message. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,107 @@ static void test_core_round_trip(void)
     state_writer_free(&a);
     state_writer_free(&b);
     virt_destroy(m);
+}
+
+/* A record whose last device section is refused by the device leaves the
+ * machine as it was: harts and the devices before it were loaded first,
+ * the failure puts them back. */
+static void test_load_all_or_nothing(void)
+{
+    VirtMachine *m = make_machine(16 << 20, 2, NULL);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    scribble(m, 3);
+    StateWriter a, before, after;
+    state_writer_init(&a);
+    state_writer_init(&before);
+    state_writer_init(&after);
+    virt_state_save_core(m, &a);
+    const Device *last = &m->devices[m->device_count - 1];
+    CHECK(last->cls == &virtio_mmio_class && last->cls->load);
+    char name[80];
+    snprintf(name + 1, sizeof(name) - 1, "dev.%s@%" PRIx64, last->cls->name, last->base);
+    name[0] = (char)strlen(name + 1);
+    uint8_t *at = memmem(a.data, a.len, name, strlen(name));
+    CHECK(at != NULL);
+    if (at) {
+        StateReader hr;
+        size_t off = (size_t)(at - a.data) + strlen(name);
+        state_reader_init(&hr, a.data + off, a.len - off);
+        state_get_u32(&hr);    /* section version */
+        state_get_varint(&hr); /* length */
+        a.data[off + hr.pos] ^= 1; /* the slot's device id: refused */
+        scribble(m, 11);
+        m->harts[1]->stop_request = true;
+        m->stop = true;
+        virt_state_save_core(m, &before);
+        StateReader r;
+        state_reader_init(&r, a.data, a.len);
+        char err[512] = "";
+        CHECK(!virt_state_load_core(m, &r, err, sizeof(err)));
+        CHECK(strstr(err, name + 1) != NULL);
+        CHECK(strstr(err, "put back") == NULL);
+        virt_state_save_core(m, &after);
+        CHECK(before.len == after.len && memcmp(before.data, after.data, before.len) == 0);
+        CHECK_EQ(m->harts[1]->x[5], 11 * 31 + 35 + 1);
+        CHECK(m->harts[1]->stop_request && m->stop);
+        a.data[off + hr.pos] ^= 1; /* repaired: loads */
+        state_reader_init(&r, a.data, a.len);
+        CHECK(virt_state_load_core(m, &r, err, sizeof(err)));
+        CHECK_EQ(m->harts[1]->x[5], 3 * 31 + 35 + 1);
+    }
+    state_writer_free(&a);
+    state_writer_free(&before);
+    state_writer_free(&after);
+    virt_destroy(m);
+}
+
+/* The config id names what the guest sees in each virtio slot: another
+ * input device kind or display mode is refused, naming the slot. */
+static VirtMachine *make_with_device(const char *device)
+{
+    VirtConfig config = { .ram_size = 16 << 20, .hart_count = 1, .bios = "none",
+                          .icount_shift = 2 };
+    char err[256];
+    CHECK(virt_block_parse_device(&config.block, device, err, sizeof(err)));
+    return virt_create(&config);
+}
+
+static void test_config_id_devices(void)
+{
+    static const char *const pairs[][3] = {
+        { "virtio-keyboard-device", "virtio-tablet-device", "virtio-tablet" },
+        { "virtio-mouse-device", "virtio-tablet-device", "virtio-mouse" },
+        { "virtio-gpu-device,xres=640,yres=480", "virtio-gpu-device,xres=800,yres=600",
+          "(800x600)" },
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        VirtMachine *a = make_with_device(pairs[i][0]);
+        VirtMachine *b = make_with_device(pairs[i][1]);
+        CHECK(a != NULL && b != NULL);
+        if (a && b) {
+            StateWriter w;
+            state_writer_init(&w);
+            virt_state_save_core(a, &w);
+            StateReader r;
+            char err[512] = "";
+            state_reader_init(&r, w.data, w.len);
+            CHECK(!virt_state_load_core(b, &r, err, sizeof(err)));
+            CHECK(strstr(err, "different machine configuration") != NULL);
+            CHECK(strstr(err, pairs[i][2]) != NULL);
+            CHECK(strncmp(strstr(err, "saved '") ? strstr(err, "saved '") : "", "saved 'virtio_mmio@", 19) == 0);
+            if (failures)
+                printf("%s\n", err);
+            state_reader_init(&r, w.data, w.len); /* the same configuration loads */
+            CHECK(virt_state_load_core(a, &r, err, sizeof(err)));
+            state_writer_free(&w);
+        }
+        if (a)
+            virt_destroy(a);
+        if (b)
+            virt_destroy(b);
+    }
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -344,6 +446,76 @@ static void test_seek_before_first_checkpoint(void)
     unlink(trace);
 }
 
+/* A monitor request given before savevm in the same poll is handled at
+ * the next round boundary: savevm refuses until then (the state would not
+ * hold it). */
+static void test_savevm_pending_request(void)
+{
+    char dir[] = "/tmp/deja-snapfile-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    VirtMachine *m = make_machine(16 << 20, 1, dir);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    char err[512] = "", path[4200];
+    m->monitor_request = TRACE_REQ_RESET;
+    CHECK(!virt_snapshot_save(m, "pending", err, sizeof(err)));
+    CHECK(strstr(err, "reset request from the monitor is still pending") != NULL);
+    snprintf(path, sizeof(path), "%s/pending.snap", dir);
+    CHECK(access(path, F_OK) != 0);
+    m->monitor_request = 0;
+    CHECK(virt_snapshot_save(m, "pending", err, sizeof(err)));
+    unlink(path);
+    rmdir(dir);
+    virt_destroy(m);
+}
+
+/* After a recorded loadvm, the end of the trace is where the machine's
+ * count ends, not the trace's: a recording loads a snapshot taken at 0 at
+ * instruction 5000 and ends 2000 instructions later, so the machine's
+ * timeline ends at 2000 (the END record says 7000). */
+static void test_seek_end_after_loadvm(void)
+{
+    snprintf(trace, sizeof(trace), "/tmp/deja-test-snapfile-%d.rr", (int)getpid());
+    char dir[200];
+    snprintf(dir, sizeof(dir), "%s.snapshots", trace);
+    VirtConfig config = { .ram_size = 16 << 20, .hart_count = 1, .bios = "none",
+                          .icount_shift = 2 };
+    config.replay = (ReplayOptions){ .mode = REPLAY_RECORD, .path = trace };
+    VirtMachine *m = virt_create(&config);
+    CHECK(m != NULL && virt_replay_start(m));
+    if (!m || !m->replay)
+        return;
+    char err[512] = "";
+    CHECK(virt_snapshot_save(m, "zero", err, sizeof(err)));
+    m->clock.machine_icount = 5000;
+    CHECK(virt_snapshot_load(m, "zero", err, sizeof(err)));
+    CHECK_EQ(m->clock.machine_icount, 0);
+    CHECK_EQ(replay_finish(m->replay, 2000, 0), 0);
+    replay_close(m->replay);
+    m->replay = NULL;
+    virt_destroy(m);
+
+    config.replay.mode = REPLAY_PLAY;
+    m = virt_create(&config);
+    CHECK(m != NULL && virt_replay_start(m));
+    if (m && m->replay) {
+        CHECK(!virt_seek(m, 6000, err, sizeof(err)));
+        CHECK(strstr(err, "past the end of the trace (it ends at instruction 2000)") != NULL);
+        if (!strstr(err, "ends at instruction 2000"))
+            printf("%s\n", err);
+        CHECK(!virt_seek(m, 2001, err, sizeof(err)));
+        CHECK(strstr(err, "past the end") != NULL);
+    }
+    if (m)
+        virt_destroy(m);
+    char path[300];
+    snprintf(path, sizeof(path), "%s/zero.snap", dir);
+    unlink(path);
+    rmdir(dir);
+    unlink(trace);
+}
+
 /* The trace header names the display mode: a replay with another xres
  * or yres (another GET_DISPLAY_INFO answer) is refused at the start. */
 static void test_header_display_mode(void)
@@ -374,8 +546,12 @@ static void test_header_display_mode(void)
 int main(void)
 {
     test_core_round_trip();
+    test_load_all_or_nothing();
+    test_config_id_devices();
+    test_savevm_pending_request();
     test_replay_request_travels();
     test_seek_before_first_checkpoint();
+    test_seek_end_after_loadvm();
     test_header_display_mode();
     test_snapshot_files();
     if (!failures)
