@@ -46,7 +46,7 @@ static void usage(void)
            "                           default stdio; mon:stdio with -nographic)\n"
            "  -chardev BACKEND,id=ID[,path=P][,host=H][,port=N][,server=on|off][,wait=on|off]\n"
            "                           a backend (stdio, null, file, pty, socket) for\n"
-           "                           -serial chardev:ID\n"
+           "                           -serial chardev:ID or -mon chardev=ID\n"
            "  -icount shift=N|auto[,sleep=on|off]  virtual time: 2^N ns per instruction\n"
            "                           (default shift %d: the guest sees ~250 MIPS)\n"
            "  -icount ...,rr=record|replay,rrfile=FILE[,rrsync=N]  record the run to FILE,\n"
@@ -74,6 +74,9 @@ static void usage(void)
            "                           human monitor (docs/monitor.md)\n"
            "  -qmp unix:PATH,server,nowait|tcp:HOST:PORT,server,nowait|stdio\n"
            "                           QMP, QEMU's JSON protocol (docs/qmp.md)\n"
+           "  -mon chardev=ID[,mode=readline|control][,pretty=on|off]\n"
+           "                           a monitor (readline: human, control: QMP) on\n"
+           "                           the -chardev ID\n"
            "  -S                       start paused (monitor 'cont' starts)\n"
            "  -s, -gdb tcp:[HOST]:PORT|unix:PATH  gdb stub (-s: tcp::1234; docs/gdb.md)\n"
            "  -h, -help                this help;  -version  version\n",
@@ -297,16 +300,63 @@ static void parse_icount(const char *option, const char *value, VirtConfig *conf
         option_error(option, "File name not specified for replay");
 }
 
-/* Opens the -chardev backends, then gives each -serial its backend
- * (a new one, or a -chardev's by id); exits on errors, naming the option.
- * The opened chardevs go to chardevs[0..*count). */
-static void open_serial_ports(VirtConfig *config, const char *const *serial_specs,
-                              const char *const *definitions, int definition_count,
-                              Chardev *chardevs, int *count)
+/* -mon chardev=ID[,mode=readline|control][,pretty=on|off], QEMU's. */
+typedef struct MonOption {
+    char option[1100]; /* "-mon VALUE", for messages */
+    char chardev[64];
+    bool control;
+    bool pretty; /* QMP only; QEMU ignores it for the human monitor */
+} MonOption;
+
+static void parse_mon(const char *value, MonOption *mon)
+{
+    snprintf(mon->option, sizeof(mon->option), "-mon %s", value);
+    mon->chardev[0] = 0;
+    mon->control = false;
+    mon->pretty = false;
+    char item[256];
+    const char *cursor = value;
+    for (bool first = true; next_item(&cursor, item, sizeof(item)); first = false) {
+        const char *eq = strchr(item, '=');
+        const char *v = eq ? eq + 1 : "";
+        size_t name_len = eq ? (size_t)(eq - item) : strlen(item);
+        if (!eq && first) { /* QEMU: -mon ID is -mon chardev=ID */
+            v = item;
+            name_len = 0;
+        }
+        if (name_len == 0 || (name_len == 7 && !strncmp(item, "chardev", 7))) {
+            if (!*v || strlen(v) >= sizeof(mon->chardev))
+                option_error(mon->option, "bad chardev id '%s'", v);
+            snprintf(mon->chardev, sizeof(mon->chardev), "%s", v);
+        } else if (name_len == 4 && !strncmp(item, "mode", 4)) {
+            if (!strcmp(v, "control"))
+                mon->control = true;
+            else if (!strcmp(v, "readline"))
+                mon->control = false;
+            else
+                option_error(mon->option, "mode '%s' is not supported (use readline or control)",
+                             v);
+        } else if (name_len == 6 && !strncmp(item, "pretty", 6)) {
+            if (strcmp(v, "on") && strcmp(v, "off"))
+                option_error(mon->option, "'%s': use pretty=on or pretty=off", item);
+            mon->pretty = !strcmp(v, "on");
+        } else {
+            option_error(mon->option,
+                         "option '%s' is not supported (use chardev=ID, mode=readline|control, "
+                         "pretty=on|off)",
+                         item);
+        }
+    }
+    if (!mon->chardev[0])
+        option_error(mon->option, "missing chardev=ID");
+}
+
+/* Opens the -chardev backends into chardevs[0..*count). */
+static void open_chardev_definitions(const char *const *definitions, int definition_count,
+                                     Chardev *chardevs, int *count)
 {
     char err[1200];
     char option[1100];
-    int stdio_users = 0;
     for (int i = 0; i < definition_count; i++) {
         snprintf(option, sizeof(option), "-chardev %s", definitions[i]);
         Chardev *chr = &chardevs[*count];
@@ -317,26 +367,40 @@ static void open_serial_ports(VirtConfig *config, const char *const *serial_spec
             if (!strcmp(chardevs[k].id, chr->id))
                 option_error(option, "id '%s' is already used", chr->id);
         }
-        stdio_users += chr->kind == CHARDEV_STDIO;
     }
-    int defined = *count;
-    bool used[MAX_CHARDEVS] = { false };
+}
+
+/* The -chardev (of the first `defined`) named id, marked as used by user
+ * (a chardev serves one serial port or monitor); exits naming option if
+ * there is none or it is taken. */
+static Chardev *claim_chardev(Chardev *chardevs, int defined, const char **users, const char *id,
+                              const char *user, const char *option)
+{
+    for (int k = 0; k < defined; k++) {
+        if (strcmp(chardevs[k].id, id))
+            continue;
+        if (users[k])
+            option_error(option, "chardev '%s' is already used by %s", id, users[k]);
+        users[k] = user;
+        return &chardevs[k];
+    }
+    option_error(option, "no -chardev with id '%s'", id);
+}
+
+/* Gives each -serial its backend (a new one, or a -chardev's by id, of
+ * the first `defined` chardevs, users saying which are taken); exits on
+ * errors, naming the option. New chardevs go on at chardevs[*count]. */
+static void open_serial_ports(VirtConfig *config, const char *const *serial_specs, int defined,
+                              const char **users, Chardev *chardevs, int *count)
+{
+    char err[1200];
+    char option[1100];
     for (int i = 0; i < config->serial_count; i++) {
         const char *spec = serial_specs[i];
         snprintf(option, sizeof(option), "-serial %s", spec);
         Chardev *chr = NULL;
         if (!strncmp(spec, "chardev:", 8)) {
-            for (int k = 0; k < defined && !chr; k++) {
-                if (!strcmp(chardevs[k].id, spec + 8)) {
-                    if (used[k])
-                        option_error(option, "chardev '%s' is already used by a serial port",
-                                     spec + 8);
-                    used[k] = true;
-                    chr = &chardevs[k];
-                }
-            }
-            if (!chr)
-                option_error(option, "no -chardev with id '%s'", spec + 8);
+            chr = claim_chardev(chardevs, defined, users, spec + 8, "a serial port", option);
         } else {
             char label[24];
             snprintf(label, sizeof(label), "serial%d", i);
@@ -344,10 +408,12 @@ static void open_serial_ports(VirtConfig *config, const char *const *serial_spec
             if (!chardev_open(chr, spec, label, false, err, sizeof(err)))
                 option_error(option, "%s", err);
             (*count)++;
-            stdio_users += chr->kind == CHARDEV_STDIO;
         }
         config->serials[i] = chr;
     }
+    int stdio_users = 0;
+    for (int k = 0; k < *count; k++)
+        stdio_users += chardevs[k].kind == CHARDEV_STDIO;
     if (stdio_users > 1)
         option_error("-serial", "stdio can be used by only one serial port or chardev");
     config->serial = config->serials[0];
@@ -372,6 +438,8 @@ int main(int argc, char **argv)
     bool start_paused = false;
     const char *qmp_spec = NULL;
     const char *gdb_spec = NULL;
+    static MonOption mon_hmp, mon_qmp; /* -mon mode=readline, mode=control */
+    bool have_mon_hmp = false, have_mon_qmp = false;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -383,7 +451,7 @@ int main(int argc, char **argv)
         static const char *const with_value[] = {
             "M",      "machine", "m",       "smp",    "bios",   "kernel",  "initrd",
             "append", "dtb",     "display", "serial", "icount", "chardev", "drive",
-            "device", "monitor", "netdev", "net",    "object", "qmp", "snapshot-dir", "gdb", "audiodev", "vnc", NULL,
+            "device", "monitor", "netdev", "net",    "object", "qmp", "snapshot-dir", "gdb", "audiodev", "vnc", "mon", NULL,
         };
         for (int k = 0; with_value[k]; k++) {
             if (strcmp(name, with_value[k]) == 0) {
@@ -469,34 +537,78 @@ int main(int argc, char **argv)
             gdb_spec = strcmp(value, "none") == 0 ? NULL : value;
         } else if (!strcmp(name, "qmp")) {
             qmp_spec = strcmp(value, "none") == 0 ? NULL : value;
+        } else if (!strcmp(name, "mon")) {
+            MonOption mon;
+            parse_mon(value, &mon);
+            bool *have = mon.control ? &have_mon_qmp : &have_mon_hmp;
+            if (*have)
+                option_error(mon.option, "deja has one %s: -mon mode=%s is given twice",
+                             mon.control ? "QMP monitor" : "human monitor",
+                             mon.control ? "control" : "readline");
+            *have = true;
+            *(mon.control ? &mon_qmp : &mon_hmp) = mon;
         } else {
             option_error(arg, "unknown option (see -help)");
         }
     }
 
+    if (have_mon_qmp && qmp_spec)
+        option_error(mon_qmp.option, "deja has one QMP monitor: use -qmp or -mon mode=control, "
+                                     "not both");
+    if (have_mon_hmp && monitor_spec)
+        option_error(mon_hmp.option, "deja has one human monitor: use -monitor or -mon "
+                                     "mode=readline, not both");
+    if (have_mon_hmp)
+        monitor_given = true; /* as QEMU: no monitor on the -nographic terminal then */
     if (nographic && display.sdl)
         option_error("-display sdl", "-nographic means no window (use one or the other)");
     /* -nographic puts the serial port on a multiplexed stdio, as QEMU's
      * default mon:stdio; without it (deja has no window) plain stdio. */
-    bool monitor_stdio = monitor_spec && strcmp(monitor_spec, "stdio") == 0;
-    bool qmp_stdio = qmp_spec && strcmp(qmp_spec, "stdio") == 0;
-    if (monitor_stdio && qmp_stdio)
-        option_error("-qmp stdio", "stdio is already used by the monitor");
-    monitor_stdio = monitor_stdio || qmp_stdio;
+    /* The option that puts a monitor on stdio, if one does. */
+    const char *stdio_monitor = NULL;
+    if (monitor_spec && strcmp(monitor_spec, "stdio") == 0)
+        stdio_monitor = "-monitor stdio";
+    if (qmp_spec && strcmp(qmp_spec, "stdio") == 0) {
+        if (stdio_monitor)
+            option_error("-qmp stdio", "stdio is already used by the monitor");
+        stdio_monitor = "-qmp stdio";
+    }
+    /* The -chardev backends, and those of the -mon monitors (dumpdtb
+     * opens none: it only needs the number of serial ports). */
+    static Chardev chardevs[MAX_CHARDEVS + VIRT_MAX_SERIALS];
+    int chardev_count = 0;
+    const char *chardev_users[MAX_CHARDEVS] = { NULL };
+    Chardev *mon_hmp_chr = NULL, *mon_qmp_chr = NULL;
+    if (!config.dumpdtb) {
+        open_chardev_definitions(chardev_definitions, chardev_definition_count, chardevs,
+                                 &chardev_count);
+        if (have_mon_hmp)
+            mon_hmp_chr = claim_chardev(chardevs, chardev_count, chardev_users, mon_hmp.chardev,
+                                        "the human monitor (-mon)", mon_hmp.option);
+        if (have_mon_qmp)
+            mon_qmp_chr = claim_chardev(chardevs, chardev_count, chardev_users, mon_qmp.chardev,
+                                        "the QMP monitor (-mon)", mon_qmp.option);
+        /* A monitor on a stdio chardev has the terminal, as -monitor stdio. */
+        const char *mon_stdio = mon_hmp_chr && mon_hmp_chr->kind == CHARDEV_STDIO ? mon_hmp.option
+                                : mon_qmp_chr && mon_qmp_chr->kind == CHARDEV_STDIO ? mon_qmp.option
+                                                                                    : NULL;
+        if (mon_stdio && stdio_monitor)
+            option_error(mon_stdio, "stdio is already used by the monitor");
+        if (mon_stdio)
+            stdio_monitor = mon_stdio;
+    }
+    bool monitor_stdio = stdio_monitor != NULL;
     if (serial_spec_count == 0)
         serial_specs[serial_spec_count++] = monitor_stdio ? "null"
                                             : nographic   ? "mon:stdio"
                                                           : "stdio";
     for (int i = 0; monitor_stdio && i < serial_spec_count; i++)
         if (strcmp(serial_specs[i], "stdio") == 0 || strcmp(serial_specs[i], "mon:stdio") == 0)
-            option_error(qmp_stdio ? "-qmp stdio" : "-monitor stdio",
-                         "stdio is already used by serial port %d", i);
-    static Chardev chardevs[MAX_CHARDEVS + VIRT_MAX_SERIALS];
-    int chardev_count = 0;
+            option_error(stdio_monitor, "stdio is already used by serial port %d", i);
     config.serial_count = serial_spec_count;
-    if (!config.dumpdtb) /* dumpdtb only needs the number of ports */
-        open_serial_ports(&config, serial_specs, chardev_definitions, chardev_definition_count,
-                          chardevs, &chardev_count);
+    if (!config.dumpdtb)
+        open_serial_ports(&config, serial_specs, chardev_definition_count, chardev_users, chardevs,
+                          &chardev_count);
 
     VirtMachine *machine = virt_create(&config);
     if (!machine) {
@@ -515,6 +627,10 @@ int main(int argc, char **argv)
         machine->monitor = hmp_create(machine, &monitor_chardev);
         if (!machine->monitor)
             option_error("-monitor", "out of memory");
+    } else if (mon_hmp_chr) {
+        machine->monitor = hmp_create(machine, mon_hmp_chr);
+        if (!machine->monitor)
+            option_error(mon_hmp.option, "out of memory");
     } else if (!monitor_given && !config.dumpdtb && config.serials[0] && config.serials[0]->mux) {
         /* -nographic / mon:stdio: the monitor shares the terminal (Ctrl-A c). */
         machine->monitor = hmp_create_mux(machine, config.serials[0]);
@@ -531,6 +647,11 @@ int main(int argc, char **argv)
         machine->qmp = qmp_create(machine, &qmp_chardev_storage);
         if (!machine->qmp)
             option_error("-qmp", "out of memory");
+    } else if (mon_qmp_chr) {
+        machine->qmp = qmp_create(machine, mon_qmp_chr);
+        if (!machine->qmp)
+            option_error(mon_qmp.option, "out of memory");
+        qmp_set_pretty(machine->qmp, mon_qmp.pretty);
     }
     if (gdb_spec && !config.dumpdtb) {
         char err[512];

@@ -72,6 +72,7 @@ struct Qmp {
     void (*sink)(void *opaque, const char *text, size_t len);
     void *sink_opaque;
 
+    bool pretty;      /* -mon pretty=on: indented JSON */
     bool greeted;     /* a client is there and was greeted */
     unsigned connections; /* chr->connections at the greeting */
     bool negotiated;  /* qmp_capabilities done */
@@ -170,12 +171,13 @@ static void qmp_write(Qmp *q, const char *text, size_t len)
 }
 
 /* Writes one message (and releases it): compact JSON with QEMU's ", " and
- * ": " separators, then \r\n. */
+ * ": " separators (or indented by 4, as QEMU's pretty=on), then \r\n. */
 static void qmp_send(Qmp *q, json_t *msg)
 {
     if (!msg)
         return;
-    char *text = json_dumps(msg, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (q->pretty ? JSON_INDENT(4) : 0);
+    char *text = json_dumps(msg, flags);
     json_decref(msg);
     if (!text)
         return;
@@ -269,6 +271,7 @@ void qmp_destroy(Qmp *q)
 }
 
 Chardev *qmp_chardev(Qmp *q) { return q->chr; }
+void qmp_set_pretty(Qmp *q, bool pretty) { q->pretty = pretty; }
 struct VirtMachine *qmp_machine(Qmp *q) { return q->m; }
 
 void qmp_set_sink(Qmp *q, void (*sink)(void *, const char *, size_t), void *opaque)

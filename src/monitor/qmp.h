@@ -32,6 +32,9 @@ typedef struct Qmp Qmp;
 Qmp *qmp_create(struct VirtMachine *m, Chardev *chr);
 void qmp_destroy(Qmp *q);
 Chardev *qmp_chardev(Qmp *q);
+/* -mon pretty=on: each message is indented JSON over several lines (still
+ * ended by \r\n); off (the default): one message per line. */
+void qmp_set_pretty(Qmp *q, bool pretty);
 
 /* Reads what input is there (never blocks), greets a new client, runs
  * each complete request, and sends STOP/RESUME when the machine's paused

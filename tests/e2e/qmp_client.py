@@ -485,6 +485,72 @@ def scenario_linux_record(d, seconds):
     check("linux-record-exit", status == 0, "status %d" % status)
 
 
+def scenario_mon(d):
+    """QMP on -chardev socket + -mon mode=control (QEMUMachine's way)."""
+    q = make_client(d.address)
+    greeting = q.connect()
+    g = greeting.get("QMP", {}) if isinstance(greeting, dict) else {}
+    check("mon-greeting", isinstance(g.get("version", {}).get("qemu"), dict) and
+          isinstance(g.get("capabilities"), list), repr(greeting))
+    resp = q.cmd_obj({"execute": "query-status"})
+    check("mon-query-status", resp.get("return", {}).get("status") == "prelaunch" and
+          resp.get("return", {}).get("running") is False, repr(resp))
+    resp = q.cmd_obj({"execute": "quit"})
+    check("mon-quit", resp.get("return") == {}, repr(resp))
+    ev = wait_event(q, "SHUTDOWN")
+    check("mon-shutdown-event", ev is not None and ev.get("data", {}).get("reason") == "host-qmp-quit",
+          repr(ev))
+    status = d.finish()
+    check("mon-exit", status == 0, "status %d" % status)
+
+
+def scenario_hmp(d):
+    """The human monitor on -chardev socket + -mon mode=readline."""
+    deadline = time.time() + 10
+    while True:
+        family = socket.AF_INET if isinstance(d.address, tuple) else socket.AF_UNIX
+        s = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            s.connect(d.address)
+            break
+        except OSError:
+            s.close()
+            if time.time() > deadline or d.proc.poll() is not None:
+                raise
+            time.sleep(0.05)
+    buf = b""
+
+    def until_prompt():
+        nonlocal buf
+        end = time.time() + 20
+        while b"(deja) " not in buf:
+            r, _, _ = select.select([s], [], [], max(0, end - time.time()))
+            if not r:
+                raise TimeoutError("no monitor prompt; have %r" % buf)
+            data = s.recv(4096)
+            if not data:
+                raise EOFError("monitor closed; have %r" % buf)
+            buf += data
+        text, _, buf = buf.partition(b"(deja) ")
+        return text.decode(errors="replace")
+
+    banner = until_prompt()
+    check("mon-hmp-banner", "monitor" in banner.lower(), repr(banner))
+    s.sendall(b"info status\n")
+    out = until_prompt()
+    check("mon-hmp-info-status", "VM status: paused" in out, repr(out))
+    s.sendall(b"cont\n")
+    until_prompt()
+    s.sendall(b"info status\n")
+    out = until_prompt()
+    check("mon-hmp-cont", "VM status: running" in out, repr(out))
+    check("mon-hmp-guest-runs", d.wait_serial(b"ready"), repr(d.serial))
+    s.sendall(b"quit\n")
+    status = d.finish()
+    check("mon-hmp-quit-exit", status == 0, "status %d" % status)
+    s.close()
+
+
 def main():
     args = sys.argv[1:]
     sep = args.index("--")
@@ -514,6 +580,10 @@ def main():
                   ev.get("data") == {"guest": True, "reason": "guest-shutdown"}, repr(ev))
             status = d.finish()
             check("guest-shutdown-status", status == 5, "status %d" % status)
+        elif name == "mon":
+            scenario_mon(d)
+        elif name == "hmp":
+            scenario_hmp(d)
         elif name == "linux-record":
             scenario_linux_record(d, float(arg))
         else:

@@ -107,6 +107,15 @@ int main(void)
     CHECK(!strcmp(feed("{\"execute\": \"query-replay\"}"),
                   "{\"return\": {\"mode\": \"none\", \"icount\": 0}}\r\n"));
 
+    /* pretty=on (-mon): QEMU's indented form, still one message per \r\n */
+    qmp_set_pretty(q, true);
+    CHECK(!strcmp(feed("{\"execute\": \"query-replay\", \"id\": 2}"),
+                  "{\n    \"return\": {\n        \"mode\": \"none\",\n        \"icount\": 0\n    },\n"
+                  "    \"id\": 2\n}\r\n"));
+    qmp_set_pretty(q, false);
+    CHECK(!strcmp(feed("{\"execute\": \"query-replay\"}"),
+                  "{\"return\": {\"mode\": \"none\", \"icount\": 0}}\r\n"));
+
     /* malformed input */
     CHECK(HAS(feed("{\"execute\": }"), "JSON parse error"));
     CHECK(HAS(feed("nonsense "), "JSON parse error"));
