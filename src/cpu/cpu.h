@@ -46,7 +46,12 @@ typedef enum HartStop {
     HART_STOP_BUDGET,  /* retired the requested number of instructions */
     HART_STOP_WFI,     /* executing wfi with nothing pending: idle */
     HART_STOP_REQUEST, /* hart_request_stop() was called (device, host) */
+    HART_STOP_TRAP,    /* took an exception with h->stop_at_trap set (gdb) */
 } HartStop;
+
+/* hart_run gives up its slice (HART_STOP_WFI, h->wfi unchanged) after this
+ * many exceptions in a row without retiring an instruction. */
+#define HART_STUCK_TRAP_LIMIT 65536
 
 /* One software-TLB entry: a hit when (vaddr & tag_mask_for_size) == tag;
  * the host address is vaddr + addend. tag is -1 when empty. */
@@ -94,6 +99,10 @@ struct Hart {
     bool wfi;       /* idle in wfi until an interrupt is pending */
     uint8_t frm;    /* fcsr.frm */
     uint8_t fflags; /* fcsr.fflags */
+    /* Set by the gdb stub around hart_run(h, 1): return HART_STOP_TRAP
+     * right after an exception is taken (pc at the handler, nothing of
+     * it executed) instead of running on into the handler. */
+    bool stop_at_trap;
 
     /* --- warm: interrupts and the machine clock --- */
     uint64_t mip; /* software-visible pending bits incl. device lines */
@@ -177,6 +186,9 @@ void hart_set_interrupt(Hart *h, int irq, bool level);
  * (would be taken now), or, for wfi, if any interrupt in mip & mie is set. */
 bool hart_interrupt_pending(const Hart *h);
 bool hart_wakeup_pending(const Hart *h);
+/* Takes the interrupt that hart_run would take on entry, if any (for the
+ * gdb stub, which checks breakpoints between the two): true if taken. */
+bool hart_take_interrupt(Hart *h);
 
 static inline uint64_t hart_machine_icount(const Hart *h) { return h->instret + h->icount_offset; }
 

@@ -70,7 +70,7 @@
 #define CODE_ARENA_SIZE (32u << 20)
 /* Exceptions in a row without retiring anything after which hart_run
  * gives up its slice (see hart_run). */
-#define STUCK_TRAP_LIMIT 65536
+#define STUCK_TRAP_LIMIT HART_STUCK_TRAP_LIMIT
 
 typedef struct Block {
     uint64_t paddr;    /* physical address of the first instruction */
@@ -451,6 +451,15 @@ static inline uint64_t illegal_tval(const DecodedInsn *ins)
 
 static inline uint64_t sext32(uint64_t v) { return (uint64_t)(int64_t)(int32_t)v; }
 
+bool hart_take_interrupt(Hart *h)
+{
+    if (!trap_check_interrupts(h))
+        return false;
+    h->wfi = false;
+    h->reservation_valid = false;
+    return true;
+}
+
 HartStop hart_run(Hart *h, uint64_t budget)
 {
     static const void *const labels[OP_COUNT] = {
@@ -533,9 +542,11 @@ HartStop hart_run(Hart *h, uint64_t budget)
     }
 
     /* Called after every exception taken: gives up the slice when the hart
-     * is stuck in a loop of exceptions. */
+     * is stuck in a loop of exceptions, or at once for gdb. */
 #define NOTE_TRAP() \
     do { \
+        if (unlikely(h->stop_at_trap)) \
+            return HART_STOP_TRAP; \
         if (h->instret != last_trap_instret) { \
             last_trap_instret = h->instret; \
             stuck_traps = 0; \

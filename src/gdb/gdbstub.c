@@ -32,12 +32,16 @@ typedef struct GdbHit {
     uint64_t pos;
     int hart;
     bool watch; /* a watchpoint hit: pos is after the access */
+    bool trap;  /* a breakpoint at the handler of a trap taken at pos */
+    uint64_t pc;
     char reply[72];
 } GdbHit;
 
 typedef enum ScanKind { SCAN_NONE, SCAN_CONTINUE, SCAN_STEP } ScanKind;
 /* What to do when a seek arrives. */
-typedef enum After { AFTER_STEP_CHECK, AFTER_SCAN, AFTER_REPLY, AFTER_RCMD } After;
+typedef enum After {
+    AFTER_STEP_CHECK, AFTER_SCAN, AFTER_REPLY, AFTER_LAND, AFTER_RESEEK, AFTER_RCMD
+} After;
 
 struct GdbStub {
     VirtMachine *m;
@@ -75,6 +79,25 @@ struct GdbStub {
     uint64_t scan_start, scan_end; /* re-executing [start, end) */
     bool scan_found;
     uint64_t scan_hit_icount;
+    bool scan_hit_trap;
+    uint64_t scan_hit_pc;
+    /* the breakpoint hit being reported is at the handler of a trap taken
+     * at its position (a seek there lands before the trap) */
+    bool hit_trap;
+    uint64_t hit_pc;
+    /* AFTER_LAND: run on from the seek to a trap hit until hart land_hart
+     * is at land_pc (position land_pos), then send the reply */
+    bool landing;
+    int land_hart;
+    uint64_t land_pos, land_pc;
+    bool land_trap; /* AFTER_RESEEK: then seek_to_hit(land_pos, land_hart, land_trap, land_pc) */
+    /* The last stop is at the handler of a trap taken at its position:
+     * breakpoints at that position before the trap (on the trapping
+     * instruction) are still behind it for reverse-continue, which then
+     * scans up to it inclusively (scan_to_trap; hits_end_incl for the
+     * hits kept). */
+    bool stop_trap, scan_to_trap, hits_end_incl;
+    uint64_t stop_trap_pos, stop_trap_pc; /* to tell a stale stop_trap */
     char scan_hit_reply[128];
     int scan_hit_hart;
     uint64_t step_want_instret; /* SCAN_STEP: hart step_hart's instret before the wanted retire */
@@ -251,6 +274,24 @@ static void disarm_end(GdbStub *g)
         g->m->replay_break = UINT64_MAX;
 }
 
+/* The stop just made (hart) is at the handler of a trap taken at its
+ * position. */
+static void note_trap_stop(GdbStub *g, int hart)
+{
+    Hart *h = g->m->harts[hart];
+    g->stop_trap = true;
+    g->stop_trap_pos = hart_machine_icount(h);
+    g->stop_trap_pc = h->pc;
+}
+
+/* Still there (not moved since by the monitor or a register write)? */
+static bool at_trap_stop(GdbStub *g)
+{
+    Hart *h = g->m->harts[g->cur_hart];
+    return g->stop_trap && !g->running && hart_machine_icount(h) == g->stop_trap_pos &&
+           h->pc == g->stop_trap_pc;
+}
+
 /* Ends a resume: the stop reply goes out, the machine pauses. */
 static void stop_now(GdbStub *g, int hart, const char *reason)
 {
@@ -258,6 +299,7 @@ static void stop_now(GdbStub *g, int hart, const char *reason)
     if (!reason && g->end_icount && machine_icount(g->m) == g->end_icount)
         reason = "replaylog:end;"; /* gdb: "No more reverse-execution history" */
     disarm_end(g);
+    g->stop_trap = false;
     format_stop(g, buf, sizeof(buf), hart, reason);
     g->cur_hart = g->g_hart = hart;
     g->running = false;
@@ -300,7 +342,8 @@ bool gdb_stepping(const GdbStub *g)
 {
     if (g->seeking)
         return false;
-    return g->scan != SCAN_NONE || (g->running && (g->nbp || g->nwp || g->step_hart >= 0));
+    return g->scan != SCAN_NONE || g->landing ||
+           (g->running && (g->nbp || g->nwp || g->step_hart >= 0));
 }
 
 /* A hit at machine position pos (hart, reason): during a reverse scan it
@@ -319,12 +362,16 @@ static bool report_hit(GdbStub *g, uint64_t pos, int hart, const char *reason)
             x->pos = pos;
             x->hart = hart;
             x->watch = reason[0] != 's' && reason[0] != 'h';
+            x->trap = !x->watch && g->hit_trap;
+            x->pc = g->hit_pc;
             format_stop(g, x->reply, sizeof(x->reply), hart, reason);
         }
         if (pos <= g->scan_end) {
             g->scan_found = true;
             g->scan_hit_icount = pos;
             g->scan_hit_hart = hart;
+            g->scan_hit_trap = g->hit_trap && (reason[0] == 's' || reason[0] == 'h');
+            g->scan_hit_pc = g->hit_pc;
             format_stop(g, g->scan_hit_reply, sizeof(g->scan_hit_reply), hart, reason);
         }
         return false;
@@ -335,33 +382,66 @@ static bool report_hit(GdbStub *g, uint64_t pos, int hart, const char *reason)
     return true;
 }
 
+static void seek_arrived(GdbStub *g);
+
 HartStop gdb_run_hart(GdbStub *g, Hart *h, uint64_t budget, bool *hit)
 {
     VirtMachine *m = g->m;
     int hi = hart_index(m, h);
     HartStop why = HART_STOP_BUDGET;
     uint64_t done = 0;
+    unsigned stuck = 0; /* exceptions in a row without retiring */
+    bool at_trap = false; /* pc is at a handler entered at pos */
     *hit = false;
     while (done < budget) {
+        bool trapped = false; /* entered a handler in this round */
+        char reason[64];
+        int w = -1;
         uint64_t pos = hart_machine_icount(h);
         if (g->scan != SCAN_NONE && pos >= g->scan_end) {
+            if (g->scan == SCAN_CONTINUE && g->scan_to_trap && pos == g->scan_end && g->nbp) {
+                int b = find_bp(g, h->pc); /* before the trap we reverse from */
+                g->hit_trap = false;
+                g->hit_pc = h->pc;
+                if (b >= 0)
+                    report_hit(g, pos, hi, g->bp_type[b] ? "hwbreak:;" : "swbreak:;");
+            }
             g->scan_done = true;
             m->paused = true;
             *hit = true;
             return why;
         }
+        /* Enter the handler of an interrupt hart_run would take first,
+         * so that a breakpoint there stops before its first instruction
+         * (the same as hart_run's own check on entry). */
+        if (hart_take_interrupt(h))
+            at_trap = trapped = true;
+        if (g->landing) {
+            /* only the way to a trap hit: no other checks */
+            if (pos > g->land_pos || (hi == g->land_hart && h->pc == g->land_pc)) {
+                g->landing = false;
+                g->after = AFTER_REPLY;
+                seek_arrived(g);
+                note_trap_stop(g, hi);
+                *hit = true;
+                return why;
+            }
+            goto run;
+        }
+        g->hit_trap = at_trap;
+        g->hit_pc = h->pc;
         /* Not the breakpoint gdb resumes from. */
         bool skip = g->skip_valid[hi] && h->instret == g->skip_instret[hi] && h->pc == g->skip_pc[hi];
         if (g->nbp && !skip) {
             int b = find_bp(g, h->pc);
             if (b >= 0 && report_hit(g, pos, hi, g->bp_type[b] ? "hwbreak:;" : "swbreak:;")) {
+                if (at_trap)
+                    note_trap_stop(g, hi);
                 *hit = true;
                 return why;
             }
         }
         g->skip_valid[hi] = false;
-        char reason[64];
-        int w = -1;
         if (g->nwp) { /* gdb steps over a watched access itself */
             uint64_t addr;
             int size, kind;
@@ -380,9 +460,31 @@ HartStop gdb_run_hart(GdbStub *g, Hart *h, uint64_t budget, bool *hit)
             g->scan_found = true;
             g->scan_hit_icount = pos;
         }
+        if (trapped && g->scan == SCAN_NONE && g->step_hart == hi) {
+            stop_now(g, hi, NULL); /* stepi: at the handler of an interrupt */
+            note_trap_stop(g, hi);
+            *hit = true;
+            return why;
+        }
+    run:;
         uint64_t before = h->instret;
+        /* An exception returns with pc at its handler, so that the next
+         * round checks the breakpoints there before it runs. */
+        h->stop_at_trap = true;
         why = hart_run(h, 1);
+        h->stop_at_trap = false;
+        if (why == HART_STOP_TRAP) {
+            why = HART_STOP_BUDGET;
+            at_trap = trapped = true;
+            /* hart_run's own limit (it counts from the start of a call) */
+            if (++stuck >= HART_STUCK_TRAP_LIMIT)
+                why = HART_STOP_WFI;
+        } else {
+            stuck = 0;
+        }
         uint64_t retired = h->instret - before;
+        if (retired)
+            at_trap = false;
         done += retired;
         pos = hart_machine_icount(h);
         if (w >= 0 && retired && g->scan == SCAN_CONTINUE && pos <= g->scan_end &&
@@ -390,8 +492,11 @@ HartStop gdb_run_hart(GdbStub *g, Hart *h, uint64_t budget, bool *hit)
             *hit = true;
             return why;
         }
-        if (g->scan == SCAN_NONE && g->step_hart == hi && h->instret >= g->step_target) {
+        /* stepi ends at the handler of a trap taken on the way (QEMU) */
+        if (g->scan == SCAN_NONE && g->step_hart == hi && (h->instret >= g->step_target || trapped)) {
             stop_now(g, hi, NULL);
+            if (retired == 0)
+                note_trap_stop(g, hi);
             *hit = true;
             return why;
         }
@@ -421,6 +526,7 @@ static void resume(GdbStub *g, int step_hart)
     g->skip_instret[c] = m->harts[c]->instret;
     g->skip_pc[c] = m->harts[c]->pc;
     g->step_hart = step_hart;
+    g->stop_trap = false;
     if (step_hart >= 0)
         g->step_target = m->harts[step_hart]->instret + 1;
     g->running = true;
@@ -441,7 +547,6 @@ bool gdb_goto_icount(VirtMachine *m, uint64_t icount, char *err, size_t err_len)
     return virt_seek(m, icount, err, err_len);
 }
 
-static void seek_arrived(GdbStub *g);
 static void send_rcmd_output(GdbStub *g);
 
 /* Starts moving the replay to icount (virt_seek, asynchronous: the board
@@ -466,6 +571,30 @@ static bool seek_then(GdbStub *g, uint64_t icount, After after)
     return true;
 }
 
+/* Goes to a hit at pos whose reply is in g->reply: a breakpoint at the
+ * handler of a trap taken at pos (trap) is reached by running on from the
+ * seek to pos (which lands before the trap) until the hart is at pc. */
+static void seek_to_hit(GdbStub *g, uint64_t pos, int hart, bool trap, uint64_t pc)
+{
+    bool from_trap = at_trap_stop(g);
+    g->stop_trap = false;
+    g->land_hart = hart;
+    g->land_pos = pos;
+    g->land_pc = pc;
+    g->land_trap = trap;
+    if (from_trap && pos > 0 && pos == machine_icount(g->m)) {
+        /* At a handler entered at pos, where a seek to pos does not move:
+         * one instruction back first, then forwards to before the trap. */
+        seek_then(g, pos - 1, AFTER_RESEEK);
+        return;
+    }
+    if (!trap) {
+        seek_then(g, pos, AFTER_REPLY);
+        return;
+    }
+    seek_then(g, pos, AFTER_LAND);
+}
+
 /* Re-executes [start, end) with the checks of a reverse scan. */
 static void scan_then(GdbStub *g, ScanKind kind, uint64_t start, uint64_t end)
 {
@@ -480,6 +609,7 @@ static void stop_at_begin(GdbStub *g, int hart)
 {
     format_stop(g, g->reply, sizeof(g->reply), hart, "replaylog:begin;");
     g->reply_hart = hart;
+    g->stop_trap = false;
     seek_then(g, 0, AFTER_REPLY);
 }
 
@@ -502,7 +632,8 @@ static void scan_finished(GdbStub *g)
             snprintf(g->reply, sizeof(g->reply), "%s", g->scan_hit_reply);
             g->reply_hart = g->scan_hit_hart;
         }
-        seek_then(g, g->scan_hit_icount, AFTER_REPLY);
+        seek_to_hit(g, g->scan_hit_icount, g->reply_hart,
+                    kind == SCAN_CONTINUE && g->scan_hit_trap, g->scan_hit_pc);
         return;
     }
     if (g->scan_start == 0) {
@@ -510,6 +641,7 @@ static void scan_finished(GdbStub *g)
         return;
     }
     uint64_t end = g->scan_start;
+    g->scan_to_trap = false;
     uint64_t window = kind == SCAN_STEP ? 2 * (g->scan_end - g->scan_start) : GDB_SCAN_WINDOW;
     scan_then(g, kind, end > window ? end - window : 0, end);
 }
@@ -542,6 +674,21 @@ static void seek_arrived(GdbStub *g)
             g->skip_valid[i] = false;
         m->paused = false;
         break;
+    case AFTER_RESEEK:
+        seek_to_hit(g, g->land_pos, g->land_hart, g->land_trap, g->land_pc);
+        break;
+    case AFTER_LAND:
+        if (m->harts[g->land_hart]->pc != g->land_pc) {
+            g->landing = true;
+            for (int i = 0; i < m->hart_count; i++)
+                g->skip_valid[i] = false;
+            m->paused = false;
+            break;
+        }
+        /* already there */
+        g->cur_hart = g->g_hart = g->reply_hart;
+        note_trap_stop(g, g->reply_hart);
+        __attribute__((fallthrough));
     case AFTER_REPLY:
         g->cur_hart = g->g_hart = g->reply_hart;
         g->running = false;
@@ -565,6 +712,13 @@ static void reverse_step(GdbStub *g, int hi)
     Hart *h = m->harts[hi];
     uint64_t here = machine_icount(m);
     uint64_t k = h->instret;
+    if (hi == g->cur_hart && here > 0 && at_trap_stop(g)) {
+        /* At a handler entered at here: back to before the trap. */
+        format_stop(g, g->reply, sizeof(g->reply), hi, NULL);
+        g->reply_hart = hi;
+        seek_to_hit(g, here, hi, false, 0);
+        return;
+    }
     if (k == 0 || here == 0) {
         stop_at_begin(g, hi);
         return;
@@ -590,14 +744,18 @@ static void reverse_continue(GdbStub *g)
         return;
     }
     uint64_t end = here;
-    if (g->hits_valid && here >= g->hits_start && here <= g->hits_end) {
+    /* At a trap handler entered at here, the breakpoints at here before
+     * the trap are behind us too. */
+    bool trap = at_trap_stop(g);
+    if (g->hits_valid && here >= g->hits_start &&
+        (here < g->hits_end || (here == g->hits_end && (!trap || g->hits_end_incl)))) {
         /* The stretch before here was scanned with these breakpoints. */
         for (int i = g->nhits - 1; i >= 0; i--) {
             GdbHit *x = &g->hits[i];
-            if (x->watch ? x->pos <= here : x->pos < here) {
+            if (x->watch ? x->pos <= here : x->pos < here || (trap && x->pos == here && !x->trap)) {
                 snprintf(g->reply, sizeof(g->reply), "%s", x->reply);
                 g->reply_hart = x->hart;
-                seek_then(g, x->pos, AFTER_REPLY);
+                seek_to_hit(g, x->pos, x->hart, x->trap, x->pc);
                 return;
             }
         }
@@ -610,6 +768,7 @@ static void reverse_continue(GdbStub *g)
     g->hits_valid = false;
     g->nhits = 0;
     g->hits_end = end;
+    g->scan_to_trap = g->hits_end_incl = trap && end == here;
     scan_then(g, SCAN_CONTINUE, end > GDB_SCAN_WINDOW ? end - GDB_SCAN_WINDOW : 0, end);
 }
 
@@ -1150,6 +1309,7 @@ static void session_end(GdbStub *g)
     g->step_hart = -1;
     g->scan = SCAN_NONE;
     g->seeking = false;
+    g->landing = false;
     disarm_end(g);
     /* Like QEMU the machine goes on without gdb; a client that left
      * without a packet (a port probe) changes nothing. */

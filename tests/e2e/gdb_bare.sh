@@ -7,8 +7,9 @@
 # old/new values, reverse-step/finish/next, the state after reverse
 # execution equal to a straight replay's (registers, memory, state
 # digest); the same on hart 1 of a -smp 2 replay; forward debugging of a
-# plain run; raw protocol checks (errors, Ctrl-C, qRcmd: gdb/raw.py) and
-# refused -gdb values. Exit 0/1, 77 = skip.
+# plain run; breakpoints on trap handler entries (gdb/trap.py); raw
+# protocol checks (errors, Ctrl-C, qRcmd: gdb/raw.py) and refused -gdb
+# values. Exit 0/1, 77 = skip.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/e2e.sh
@@ -64,6 +65,31 @@ for mode in plain replay; do
     sed "s/^\(ok  \|FAIL\) /&raw-$mode: /" $OUT/raw-$mode.out
     if grep -q '^FAIL' $OUT/raw-$mode.out || ! grep -q '^ok   detach' $OUT/raw-$mode.out; then
         fail=1; tail -5 $OUT/raw-$mode.out
+    fi
+done
+
+# breakpoints on a trap handler's first instruction (tests/e2e/gdb/trap.S,
+# trap.py): ecall, illegal instruction, timer interrupt; stepi on an ecall
+riscv64-unknown-elf-gcc -march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany -nostdlib \
+    -ffreestanding -g -T tests/e2e/board/link.ld tests/e2e/gdb/trap.S -o $OUT/trap.elf || exit 1
+TBASE="-M virt -bios none -kernel $OUT/trap.elf -display none -serial null"
+timeout 30 $DEJA $TBASE -icount shift=2,rr=record,rrfile=$OUT/trap.rr </dev/null >/dev/null 2>$OUT/trap-record.err
+status=$?
+if [ $status -eq 5 ]; then ok "record trap"; else bad "record trap: status $status"; cat $OUT/trap-record.err; fi
+sym() { riscv64-unknown-elf-nm $OUT/trap.elf | sed -n "s/^\([0-9a-f]*\) T $1\$/\1/p"; }
+for mode in plain replay; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    if [ $mode = replay ]; then rr="-icount shift=2,rr=replay,rrfile=$OUT/trap.rr"; else rr=""; fi
+    # shellcheck disable=SC2086
+    timeout 60 $DEJA $TBASE $rr -S -gdb tcp:127.0.0.1:$port 2>$OUT/trap-$mode.err &
+    pid=$!
+    sleep 0.5
+    timeout 60 python3 tests/e2e/gdb/trap.py $port $mode "$(sym do_ecall)" "$(sym handler)" >$OUT/trap-$mode.out 2>&1
+    kill $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    sed "s/^\(ok  \|FAIL\) /&trap-/" $OUT/trap-$mode.out
+    if grep -q '^FAIL' $OUT/trap-$mode.out || ! grep -q "^ok   $mode: done" $OUT/trap-$mode.out; then
+        fail=1; tail -5 $OUT/trap-$mode.out
     fi
 done
 

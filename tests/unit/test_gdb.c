@@ -1,6 +1,7 @@
 /* The gdb stub's view of the machine (src/gdb/gdb_target.c): target
- * description, registers, memory through the MMU, and the decoding of the
- * next instruction's data access that watchpoints rely on. */
+ * description, registers, memory through the MMU, the decoding of the
+ * next instruction's data access that watchpoints rely on, and the hart's
+ * stops at trap handler entries that breakpoints there rely on. */
 #include <string.h>
 
 #include "board/virt.h"
@@ -92,6 +93,32 @@ int main(void)
     CHECK(gdb_next_access(m, h, &addr, &size, &kind) && addr == 0x80200004 && size == 4 && kind == 1);
     h->pc = 0x40000000; /* not fetchable */
     CHECK(!gdb_next_access(m, h, &addr, &size, &kind));
+
+    /* what the stub's single steps rely on to stop at a trap handler's
+     * first instruction: hart_run(h, 1) with stop_at_trap returns at the
+     * handler of an exception, hart_take_interrupt enters an interrupt's */
+    h->mtvec = 0x80000200;
+    put32(m, 0x80000200, 0x00128293); /* addi t0, t0, 1 */
+    put32(m, 0x80000100, 0x00000073); /* ecall */
+    h->pc = 0x80000100;
+    h->x[5] = 0;
+    uint64_t instret = h->instret;
+    h->stop_at_trap = true;
+    CHECK_EQ(hart_run(h, 1), HART_STOP_TRAP);
+    h->stop_at_trap = false;
+    CHECK(h->pc == 0x80000200 && h->x[5] == 0 && h->instret == instret && h->mcause == 11);
+    h->pc = 0x80000100; /* without: the handler's first instruction runs too */
+    CHECK_EQ(hart_run(h, 1), HART_STOP_BUDGET);
+    CHECK(h->pc == 0x80000204 && h->x[5] == 1 && h->instret == instret + 1);
+    CHECK(!hart_take_interrupt(h));
+    h->pc = 0x80000100;
+    h->mie = 1u << IRQ_M_TIMER;
+    h->mstatus |= 1u << 3; /* MIE */
+    hart_set_interrupt(h, IRQ_M_TIMER, true);
+    CHECK(hart_take_interrupt(h));
+    CHECK(h->pc == 0x80000200 && h->x[5] == 1 && h->mcause == ((1ull << 63) | IRQ_M_TIMER));
+    CHECK(!hart_take_interrupt(h)); /* MIE is now off */
+    hart_set_interrupt(h, IRQ_M_TIMER, false);
 
     virt_destroy(m);
     return failures != 0;
