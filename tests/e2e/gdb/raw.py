@@ -2,44 +2,18 @@
 # Raw gdb remote protocol checks (tests/e2e/gdb_bare.sh): what gdb itself
 # does not exercise in batch mode. Usage: raw.py PORT MODE (replay|plain) PARK-ADDRESS.
 # Prints ok/FAIL lines.
-import socket
 import sys
 import time
 
+from rsp import Remote
+
 port, mode = int(sys.argv[1]), sys.argv[2]
-s = socket.create_connection(("127.0.0.1", port))
-s.settimeout(20)
-buf = b""
+remote = Remote(port)
+s, packet, reply, ask = remote.s, remote.packet, remote.reply, remote.ask
 
 
 def check(name, cond, detail=""):
     print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail), flush=True)
-
-
-def packet(data):
-    body = data.encode() if isinstance(data, str) else data
-    s.sendall(b"$" + body + b"#%02x" % (sum(body) & 0xFF))
-
-
-def reply():
-    global buf
-    while True:
-        start = buf.find(b"$")
-        end = buf.find(b"#", start + 1) if start >= 0 else -1
-        if start >= 0 and end >= 0 and len(buf) >= end + 3:
-            body = buf[start + 1:end]
-            buf = buf[end + 3:]
-            s.sendall(b"+")
-            return body.decode("latin-1")
-        chunk = s.recv(65536)
-        if not chunk:
-            raise EOFError("connection closed")
-        buf += chunk
-
-
-def ask(data):
-    packet(data)
-    return reply()
 
 
 sup = ask("qSupported:swbreak+;hwbreak+")
