@@ -235,7 +235,12 @@ for script in tests/e2e/*.sh; do
     0) pass "$name" ;;
     77) skip "$name" "$(tail -n 1 "$work/e2e.out")" ;;
     124) fail "$name" "timed out" ;;
-    *) fail "$name" "exit status $rc; $(tail -n 3 "$work/e2e.out" | tr '\n' ' ')" ;;
+    *)
+        fail "$name" "exit status $rc; $(grep -m 5 '^FAIL' "$work/e2e.out" | tr '\n' ' ')$(tail -n 3 "$work/e2e.out" | tr '\n' ' ')"
+        # The failing script's own output (its last 60 lines), so that a CI
+        # log says which check failed and why.
+        tail -n 60 "$work/e2e.out" | sed 's/^/    | /'
+        ;;
     esac
 done
 

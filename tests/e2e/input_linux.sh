@@ -76,7 +76,8 @@ $DRIVE "$modes" "$OUT/rec.out" -- "$DEJA" "$@" $display -vnc ":$vnc" -serial std
     -monitor "unix:$OUT/m.sock,server,nowait" -qmp "unix:$OUT/q.sock,server,nowait" \
     -icount shift=2,rr=record,rrfile="$OUT/rec.rr" 2>"$OUT/rec.err" >"$OUT/rec.drive"
 status=$?
-[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
+# Gone before step 3 starts another X server on the same display number.
+[ -n "$xvfb" ] && { kill "$xvfb" 2>/dev/null; wait "$xvfb" 2>/dev/null; }
 unset DISPLAY XVFB_SCREEN
 [ $status -eq 0 ] && ok "record ($(echo "$modes" | sed 's/:[^,]*//g'))" || { bad "record: status $status"; cat "$OUT/rec.drive"; tail -5 "$OUT/rec.err"; }
 kbd=$(node "$OUT/rec.out" Keyboard) mouse=$(node "$OUT/rec.out" Mouse) tablet=$(node "$OUT/rec.out" Tablet)
@@ -148,7 +149,9 @@ if [ -n "$xvfb" ]; then
     while kill -0 $deja 2>/dev/null; do
         wid=$(DISPLAY=":$dn" xdotool search --name '^deja' 2>/dev/null | head -n 1)
         if [ -n "$wid" ]; then
-            title=$(DISPLAY=":$dn" xdotool getwindowname "$wid" 2>/dev/null)
+            # The window may be closing under us: keep the last title read.
+            name=$(DISPLAY=":$dn" xdotool getwindowname "$wid" 2>/dev/null)
+            [ -n "$name" ] && title=$name
             DISPLAY=":$dn" xdotool windowfocus "$wid" type --delay 20 zzqq 2>/dev/null && typed=$((typed + 1))
         fi
         sleep 0.2
