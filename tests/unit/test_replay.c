@@ -74,114 +74,88 @@ static int run(Replay *r, uint64_t page_value, bool flip_a0)
 }
 
 /* Runs a replay with stderr captured into `report`. */
+/* stderr goes to a temporary file between capture_begin and capture_end,
+ * which copies what was written into report (if not NULL). */
+typedef struct Capture {
+    int saved;
+    FILE *file;
+} Capture;
+
+static Capture capture_begin(void)
+{
+    fflush(stderr);
+    Capture c = { dup(2), tmpfile() };
+    dup2(fileno(c.file), 2);
+    return c;
+}
+
+static void capture_end(Capture c, char *report, size_t size)
+{
+    fflush(stderr);
+    dup2(c.saved, 2);
+    close(c.saved);
+    if (report) {
+        rewind(c.file);
+        size_t n = fread(report, 1, size - 1, c.file);
+        report[n] = 0;
+    }
+    fclose(c.file);
+}
+
 static int replay_captured(uint64_t page_value, bool flip_a0, char *report, size_t size)
 {
     reset_machine();
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *capture = tmpfile();
-    dup2(fileno(capture), 2);
+    Capture c = capture_begin();
     Replay *r = open_replay(REPLAY_PLAY);
     int status = r ? run(r, page_value, flip_a0) : -2;
     replay_close(r);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(capture);
-    size_t n = fread(report, 1, size - 1, capture);
-    report[n] = 0;
-    fclose(capture);
+    capture_end(c, report, size);
     return status;
 }
 
 /* A round that logged a pulled event (RANDOM) before pushed input at the
  * same icount: replay_round stops at the RANDOM, the device takes it, and
- * replay_round_end then delivers the input. */
-static int run_pulled(Replay *r, uint8_t random_out[8])
+ * replay_round_end then delivers the input. With `rebased`, the same
+ * round after a loadvm logged in the recording (machine icount 900 is
+ * trace icount 1500): replay_round_end must look for the held input at
+ * the trace icount too. */
+static int run_pulled(Replay *r, bool rebased, uint8_t random_out[8])
 {
-    int status = replay_round(r, 1500);
+    uint64_t at = 1500;
+    if (rebased) {
+        replay_rebase(r, 1000, 400);
+        at = 900;
+    }
+    int status = replay_round(r, at);
     if (status != REPLAY_CONTINUE)
         return status;
-    status = replay_random_bytes(r, 1500, 1, random_out, 8);
+    status = replay_random_bytes(r, at, 1, random_out, 8);
     if (status != REPLAY_CONTINUE)
         return status;
     if (replay_mode(r) == REPLAY_RECORD)
-        replay_log_serial_input(r, 1500, 0, (const uint8_t *)"yo", 2);
-    status = replay_round_end(r, 1500);
-    if (status != REPLAY_CONTINUE)
-        return status;
-    return replay_finish(r, 2500, 5);
-}
-
-/* The same round after a loadvm logged in the recording (machine icount
- * 900 is trace icount 1500): replay_round_end must look for the held
- * input at the trace icount too. */
-static int run_pulled_rebased(Replay *r, uint8_t random_out[8])
-{
-    replay_rebase(r, 1000, 400);
-    int status = replay_round(r, 900);
-    if (status != REPLAY_CONTINUE)
-        return status;
-    status = replay_random_bytes(r, 900, 1, random_out, 8);
-    if (status != REPLAY_CONTINUE)
-        return status;
-    if (replay_mode(r) == REPLAY_RECORD)
-        replay_log_serial_input(r, 900, 0, (const uint8_t *)"yo", 2);
-    status = replay_round_end(r, 900);
+        replay_log_serial_input(r, at, 0, (const uint8_t *)"yo", 2);
+    status = replay_round_end(r, at);
     if (status != REPLAY_CONTINUE)
         return status;
     CHECK_EQ(received_len, replay_mode(r) == REPLAY_PLAY ? 2 : 0);
-    return replay_finish(r, 1900, 5);
+    return replay_finish(r, at + 1000, 5);
 }
 
-static void test_pulled_then_pushed_rebased(void)
+static void test_pulled_then_pushed(bool rebased)
 {
     uint8_t recorded[8], replayed[8];
     reset_machine();
     Replay *r = open_replay(REPLAY_RECORD);
     CHECK(r != NULL);
-    CHECK_EQ(run_pulled_rebased(r, recorded), 5);
+    CHECK_EQ(run_pulled(r, rebased, recorded), 5);
     replay_close(r);
 
     reset_machine();
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *capture = tmpfile();
-    dup2(fileno(capture), 2);
+    Capture c = capture_begin();
     r = open_replay(REPLAY_PLAY);
-    int status = r ? run_pulled_rebased(r, replayed) : -2;
+    int status = r ? run_pulled(r, rebased, replayed) : -2;
     replay_close(r);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    fclose(capture);
-    CHECK_EQ(status, 5);
-    CHECK(memcmp(recorded, replayed, 8) == 0);
-    CHECK_EQ(received_len, 2);
-    CHECK(memcmp(received, "yo", 2) == 0);
-}
-
-static void test_pulled_then_pushed(void)
-{
-    uint8_t recorded[8], replayed[8];
-    reset_machine();
-    Replay *r = open_replay(REPLAY_RECORD);
-    CHECK(r != NULL);
-    CHECK_EQ(run_pulled(r, recorded), 5);
-    replay_close(r);
-
-    reset_machine();
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *capture = tmpfile();
-    dup2(fileno(capture), 2);
-    r = open_replay(REPLAY_PLAY);
-    int status = r ? run_pulled(r, replayed) : -2;
-    replay_close(r);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    fclose(capture);
+    capture_end(c, NULL, 0);
     CHECK_EQ(status, 5);
     CHECK(memcmp(recorded, replayed, 8) == 0);
     CHECK_EQ(received_len, 2);
@@ -240,8 +214,8 @@ int main(void)
     if (failures)
         printf("%s", report);
 
-    test_pulled_then_pushed();
-    test_pulled_then_pushed_rebased();
+    test_pulled_then_pushed(false);
+    test_pulled_then_pushed(true);
     test_next_sync_rebased();
 
     unlink(trace_path);
